@@ -1,0 +1,13 @@
+#include "drivers/driver.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace registry::drivers {
+
+absl::StatusOr<std::string> StorageDriver::URLFor(absl::string_view path,
+                                                  absl::Time) {
+  return absl::UnimplementedError(
+      absl::StrCat(Name(), ": no URLs for ", path));
+}
+
+}  // namespace registry::drivers

@@ -1,0 +1,123 @@
+// The storage driver contract: opaque bytes at absolute slash-separated paths.
+// Modelled on CNCF Distribution's StorageDriver and LevelDB's Env.
+//
+// Paths match ^(/[A-Za-z0-9._-]+)+$ with no "." or ".." component; "/" names
+// the root (List, Walk and Stat only). A malformed path is InvalidArgument.
+// Error contract for every method: a missing path is NotFound; a full disk or
+// quota is ResourceExhausted; a retryable backend fault is Unavailable;
+// anything else is Internal. Messages name the driver and the path.
+//
+// Implementations are safe for concurrent use without external locking, from
+// several threads and from several processes sharing one backing store.
+#ifndef REGISTRY_DRIVERS_DRIVER_H_
+#define REGISTRY_DRIVERS_DRIVER_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace registry::drivers {
+
+// What Stat and Walk report about a path.
+struct FileInfo {
+  std::string path;
+  int64_t size = 0;  // 0 for directories.
+  absl::Time mod_time;
+  bool is_dir = false;
+};
+
+// A sequential reader. Not thread-safe.
+class FileReader {
+ public:
+  virtual ~FileReader() = default;
+  // Reads up to `n` bytes into `buf`. Returns the count, 0 at the end.
+  virtual absl::StatusOr<size_t> Read(char* buf, size_t n) = 0;
+};
+using FileReaderPtr = std::unique_ptr<FileReader>;
+
+// An appending writer. Bytes written are readable at the path as they
+// arrive (the path is private to its writer by convention, e.g. an upload's
+// data file) and durable after Commit(). Destroying a writer closes it
+// without removing data, so a later Writer(path, /*append=*/true) resumes.
+// Not thread-safe.
+class FileWriter {
+ public:
+  virtual ~FileWriter() = default;
+  // Appends `data`.
+  virtual absl::Status Write(absl::string_view data) = 0;
+  // Size of the file: bytes present before this writer plus bytes written.
+  virtual int64_t Size() const = 0;
+  // Makes every byte written so far durable. The writer stays usable.
+  virtual absl::Status Commit() = 0;
+  // Removes the file. The writer is unusable afterwards.
+  virtual absl::Status Cancel() = 0;
+};
+using FileWriterPtr = std::unique_ptr<FileWriter>;
+
+// What a Walk callback tells the walk to do next.
+enum class WalkAction { kContinue, kSkipDir, kStop };
+using WalkFn = std::function<WalkAction(const FileInfo&)>;
+
+class StorageDriver {
+ public:
+  StorageDriver() = default;
+  StorageDriver(const StorageDriver&) = delete;
+  StorageDriver& operator=(const StorageDriver&) = delete;
+  virtual ~StorageDriver() = default;
+
+  // A short name for messages and metrics ("filesystem", "inmemory").
+  virtual absl::string_view Name() const = 0;
+
+  // The whole content at `path`. Meant for small objects (links, manifests).
+  virtual absl::StatusOr<std::string> GetContent(absl::string_view path) = 0;
+
+  // Replaces the content at `path` atomically and durably: readers see the
+  // old or the new bytes, never a mix. Creates parent directories.
+  virtual absl::Status PutContent(absl::string_view path,
+                                  absl::string_view content) = 0;
+
+  // A reader from byte `offset`. OutOfRange when offset > size.
+  virtual absl::StatusOr<FileReaderPtr> Reader(absl::string_view path,
+                                               int64_t offset) = 0;
+
+  // A writer at `path`, appending to existing content when `append`, else
+  // truncating it. Creates parent directories.
+  virtual absl::StatusOr<FileWriterPtr> Writer(absl::string_view path,
+                                               bool append) = 0;
+
+  // Size, modification time and kind of `path`.
+  virtual absl::StatusOr<FileInfo> Stat(absl::string_view path) = 0;
+
+  // Full paths of the direct children of directory `path`, sorted.
+  virtual absl::StatusOr<std::vector<std::string>> List(
+      absl::string_view path) = 0;
+
+  // Moves a file, replacing `dst` atomically when it exists. Creates the
+  // parent directories of `dst`.
+  virtual absl::Status Move(absl::string_view src, absl::string_view dst) = 0;
+
+  // Removes a file or a whole directory tree.
+  virtual absl::Status Delete(absl::string_view path) = 0;
+
+  // Visits every path below directory `path`, depth first, pre-order, in
+  // lexical order of each directory's entries. kSkipDir on a directory skips
+  // its subtree; kStop ends the walk with OK.
+  virtual absl::Status Walk(absl::string_view path, const WalkFn& fn) = 0;
+
+  // A URL from which a client may GET the content directly, valid until
+  // `expiry`. Unimplemented when the backend has none (the default).
+  virtual absl::StatusOr<std::string> URLFor(absl::string_view path,
+                                             absl::Time expiry);
+};
+using StorageDriverPtr = std::unique_ptr<StorageDriver>;
+
+}  // namespace registry::drivers
+
+#endif  // REGISTRY_DRIVERS_DRIVER_H_
