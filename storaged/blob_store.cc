@@ -1,0 +1,111 @@
+#include "storaged/blob_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/errors.h"
+#include "common/status_macros.h"
+#include "storaged/paths.h"
+
+namespace registry {
+namespace {
+
+absl::Status BlobUnknown(const Digest& digest, absl::string_view where) {
+  return Error(absl::StatusCode::kNotFound, v1::BLOB_UNKNOWN,
+               absl::StrCat("blob ", digest.ToString(), " unknown", where),
+               digest.ToString());
+}
+
+// NotFound from the driver becomes BLOB_UNKNOWN; anything else passes.
+absl::Status AsBlobStatus(absl::Status status, const Digest& digest) {
+  if (absl::IsNotFound(status)) return BlobUnknown(digest, "");
+  return status;
+}
+
+}  // namespace
+
+absl::Status CheckLink(drivers::StorageDriver& driver, absl::string_view path,
+                       const Digest& expected) {
+  ASSIGN_OR_RETURN(std::string link, driver.GetContent(path));
+  if (link != expected.ToString()) {
+    return absl::NotFoundError(absl::StrCat("link ", path, " names ", link));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<BlobDescriptor> BlobStore::StatData(const Digest& digest) {
+  absl::StatusOr<drivers::FileInfo> info =
+      driver_->Stat(paths::BlobDataPath(digest));
+  if (!info.ok()) return AsBlobStatus(info.status(), digest);
+  if (info->is_dir) return BlobUnknown(digest, "");
+  return BlobDescriptor{digest, info->size};
+}
+
+absl::StatusOr<BlobDescriptor> BlobStore::Stat(const RepositoryName& name,
+                                               const Digest& digest) {
+  absl::Status linked =
+      CheckLink(*driver_, paths::LayerLinkPath(name, digest), digest);
+  if (absl::IsNotFound(linked)) {
+    return BlobUnknown(digest, absl::StrCat(" to repository ", name.str()));
+  }
+  RETURN_IF_ERROR(linked);
+  return StatData(digest);
+}
+
+absl::StatusOr<drivers::FileReaderPtr> BlobStore::Open(
+    const RepositoryName& name, const Digest& digest, int64_t offset) {
+  ASSIGN_OR_RETURN(BlobDescriptor blob, Stat(name, digest));
+  if (offset < 0 || offset > blob.size) {
+    return Error(absl::StatusCode::kOutOfRange, v1::RANGE_INVALID,
+                 absl::StrCat("offset ", offset, " outside blob of ",
+                              blob.size, " bytes"),
+                 absl::StrCat(offset));
+  }
+  absl::StatusOr<drivers::FileReaderPtr> reader =
+      driver_->Reader(paths::BlobDataPath(digest), offset);
+  if (!reader.ok()) return AsBlobStatus(reader.status(), digest);
+  return reader;
+}
+
+absl::StatusOr<BlobDescriptor> BlobStore::Link(const RepositoryName& name,
+                                               const Digest& digest) {
+  ASSIGN_OR_RETURN(BlobDescriptor blob, StatData(digest));
+  RETURN_IF_ERROR(
+      driver_->PutContent(paths::LayerLinkPath(name, digest), digest.ToString()));
+  return blob;
+}
+
+absl::StatusOr<BlobDescriptor> BlobStore::Mount(
+    const RepositoryName& name, const Digest& digest,
+    const absl::optional<RepositoryName>& from) {
+  if (from.has_value()) RETURN_IF_ERROR(Stat(*from, digest).status());
+  return Link(name, digest);
+}
+
+absl::Status BlobStore::Unlink(const RepositoryName& name,
+                               const Digest& digest) {
+  RETURN_IF_ERROR(Stat(name, digest).status());
+  return AsBlobStatus(driver_->Delete(paths::LayerLinkPath(name, digest)),
+                      digest);
+}
+
+absl::Status BlobStore::Ingest(absl::string_view src, const Digest& digest) {
+  if (StatData(digest).ok()) {
+    absl::Status removed = driver_->Delete(src);
+    return absl::IsNotFound(removed) ? absl::OkStatus() : removed;
+  }
+  return driver_->Move(src, paths::BlobDataPath(digest));
+}
+
+absl::Status BlobStore::PutSmall(const Digest& digest,
+                                 absl::string_view content) {
+  if (StatData(digest).ok()) return absl::OkStatus();
+  return driver_->PutContent(paths::BlobDataPath(digest), content);
+}
+
+absl::StatusOr<std::string> BlobStore::GetSmall(const Digest& digest) {
+  absl::StatusOr<std::string> content =
+      driver_->GetContent(paths::BlobDataPath(digest));
+  if (!content.ok()) return AsBlobStatus(content.status(), digest);
+  return content;
+}
+
+}  // namespace registry

@@ -1,0 +1,76 @@
+// Content-addressed blobs and their per-repository links, on a driver.
+// Blob data is immutable once in place; a repository sees a blob only
+// through its link. Thread-safe; safe with other processes on one store.
+#ifndef REGISTRY_STORAGED_BLOB_STORE_H_
+#define REGISTRY_STORAGED_BLOB_STORE_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/types/optional.h"
+#include "common/digest.h"
+#include "drivers/driver.h"
+#include "storaged/names.h"
+
+namespace registry {
+
+struct BlobDescriptor {
+  Digest digest;
+  int64_t size = 0;
+};
+
+class BlobStore {
+ public:
+  // `driver` must outlive the store.
+  explicit BlobStore(drivers::StorageDriver* driver) : driver_(driver) {}
+
+  // The blob as linked in `name`. NotFound (BLOB_UNKNOWN) when unlinked or
+  // its data is gone.
+  absl::StatusOr<BlobDescriptor> Stat(const RepositoryName& name,
+                                      const Digest& digest);
+
+  // The blob in the store, linked anywhere or nowhere. NotFound (BLOB_UNKNOWN).
+  absl::StatusOr<BlobDescriptor> StatData(const Digest& digest);
+
+  // A reader of a linked blob from `offset`. NotFound (BLOB_UNKNOWN);
+  // OutOfRange (RANGE_INVALID) beyond the end.
+  absl::StatusOr<drivers::FileReaderPtr> Open(const RepositoryName& name,
+                                              const Digest& digest,
+                                              int64_t offset);
+
+  // Links a stored blob into `name`. NotFound (BLOB_UNKNOWN) if not stored.
+  absl::StatusOr<BlobDescriptor> Link(const RepositoryName& name,
+                                      const Digest& digest);
+
+  // Links into `name` a blob linked in `from` (or stored at all when `from`
+  // is unset), without copying. NotFound (BLOB_UNKNOWN).
+  absl::StatusOr<BlobDescriptor> Mount(
+      const RepositoryName& name, const Digest& digest,
+      const absl::optional<RepositoryName>& from);
+
+  // Removes the blob's link from `name`. NotFound (BLOB_UNKNOWN).
+  absl::Status Unlink(const RepositoryName& name, const Digest& digest);
+
+  // Moves the file at driver path `src` (whose content has `digest`) to the
+  // blob's content address, or removes it if the blob is already stored.
+  absl::Status Ingest(absl::string_view src, const Digest& digest);
+
+  // Stores small content (a manifest) at its address unless present.
+  absl::Status PutSmall(const Digest& digest, absl::string_view content);
+
+  // Reads small stored content. NotFound (BLOB_UNKNOWN).
+  absl::StatusOr<std::string> GetSmall(const Digest& digest);
+
+ private:
+  drivers::StorageDriver* const driver_;
+};
+
+// Reads a link file and checks that it names `expected`. NotFound when the
+// link is missing or names another digest.
+absl::Status CheckLink(drivers::StorageDriver& driver, absl::string_view path,
+                       const Digest& expected);
+
+}  // namespace registry
+
+#endif  // REGISTRY_STORAGED_BLOB_STORE_H_

@@ -1,0 +1,90 @@
+#include "storaged/paths.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace registry::paths {
+namespace {
+
+constexpr absl::string_view kRoot = "/docker/registry/v2";
+
+// "<alg>/<hex>" as used under _layers, revisions, index and referrers.
+std::string DigestDir(const Digest& digest) {
+  return absl::StrCat(digest.algorithm(), "/", digest.hex());
+}
+
+}  // namespace
+
+std::string BlobDataPath(const Digest& digest) {
+  return absl::StrCat(kRoot, "/blobs/", digest.algorithm(), "/",
+                      digest.hex().substr(0, 2), "/", digest.hex(), "/data");
+}
+
+std::string RepositoriesRoot() { return absl::StrCat(kRoot, "/repositories"); }
+
+std::string RepositoryPath(const RepositoryName& name) {
+  return absl::StrCat(RepositoriesRoot(), "/", name.str());
+}
+
+std::string LayerLinkPath(const RepositoryName& name, const Digest& digest) {
+  return absl::StrCat(RepositoryPath(name), "/_layers/", DigestDir(digest),
+                      "/link");
+}
+
+std::string ManifestRevisionLinkPath(const RepositoryName& name,
+                                     const Digest& digest) {
+  return absl::StrCat(RepositoryPath(name), "/_manifests/revisions/",
+                      DigestDir(digest), "/link");
+}
+
+std::string TagsPath(const RepositoryName& name) {
+  return absl::StrCat(RepositoryPath(name), "/_manifests/tags");
+}
+
+std::string TagPath(const RepositoryName& name, const Tag& tag) {
+  return absl::StrCat(TagsPath(name), "/", tag.str());
+}
+
+std::string TagCurrentLinkPath(const RepositoryName& name, const Tag& tag) {
+  return absl::StrCat(TagPath(name, tag), "/current/link");
+}
+
+std::string TagIndexLinkPath(const RepositoryName& name, const Tag& tag,
+                             const Digest& digest) {
+  return absl::StrCat(TagPath(name, tag), "/index/", DigestDir(digest),
+                      "/link");
+}
+
+std::string UploadPath(const RepositoryName& name, absl::string_view id) {
+  return absl::StrCat(RepositoryPath(name), "/_uploads/", id);
+}
+
+std::string UploadDataPath(const RepositoryName& name, absl::string_view id) {
+  return absl::StrCat(UploadPath(name, id), "/data");
+}
+
+std::string UploadStartedAtPath(const RepositoryName& name,
+                                absl::string_view id) {
+  return absl::StrCat(UploadPath(name, id), "/startedat");
+}
+
+std::string UploadHashStatesPath(const RepositoryName& name,
+                                 absl::string_view id) {
+  return absl::StrCat(UploadPath(name, id), "/hashstates/sha256");
+}
+
+std::string UploadHashStatePath(const RepositoryName& name,
+                                absl::string_view id, int64_t offset) {
+  return absl::StrCat(UploadHashStatesPath(name, id), "/", offset);
+}
+
+std::string ReferrersPath(const RepositoryName& name, const Digest& subject) {
+  return absl::StrCat(RepositoryPath(name), "/_referrers/", DigestDir(subject));
+}
+
+std::string ReferrerLinkPath(const RepositoryName& name, const Digest& subject,
+                             const Digest& referrer) {
+  return absl::StrCat(ReferrersPath(name, subject), "/", DigestDir(referrer),
+                      "/link");
+}
+
+}  // namespace registry::paths

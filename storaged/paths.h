@@ -1,0 +1,65 @@
+// The storage layout: CNCF Distribution's v2 layout, so a root written by
+// docker-registry is served as-is and the reverse. The only module that
+// builds driver paths. Pure functions; thread-safe.
+//
+//   /docker/registry/v2/
+//     blobs/sha256/<hex[0:2]>/<hex>/data              content, by digest
+//     repositories/<name>/
+//       _layers/sha256/<hex>/link                     blob linked in repo
+//       _manifests/revisions/sha256/<hex>/link        manifest in repo
+//       _manifests/tags/<tag>/current/link            tag -> digest
+//       _manifests/tags/<tag>/index/sha256/<hex>/link digests the tag had
+//       _uploads/<id>/data                            upload bytes
+//       _uploads/<id>/startedat                       RFC 3339 start time
+//       _uploads/<id>/hashstates/sha256/<offset>      SHA-256 state
+//       _referrers/sha256/<subject>/sha256/<hex>/link manifests naming a
+//                                                     subject (this registry's
+//                                                     addition; Distribution
+//                                                     ignores it)
+// Each link file holds the digest string "sha256:<hex>".
+#ifndef REGISTRY_STORAGED_PATHS_H_
+#define REGISTRY_STORAGED_PATHS_H_
+
+#include <cstdint>
+#include <string>
+
+#include "common/digest.h"
+#include "storaged/names.h"
+
+namespace registry::paths {
+
+std::string BlobDataPath(const Digest& digest);
+
+std::string RepositoriesRoot();
+std::string RepositoryPath(const RepositoryName& name);
+
+std::string LayerLinkPath(const RepositoryName& name, const Digest& digest);
+
+std::string ManifestRevisionLinkPath(const RepositoryName& name,
+                                     const Digest& digest);
+
+std::string TagsPath(const RepositoryName& name);
+std::string TagPath(const RepositoryName& name, const Tag& tag);
+std::string TagCurrentLinkPath(const RepositoryName& name, const Tag& tag);
+std::string TagIndexLinkPath(const RepositoryName& name, const Tag& tag,
+                             const Digest& digest);
+
+std::string UploadPath(const RepositoryName& name, absl::string_view id);
+std::string UploadDataPath(const RepositoryName& name, absl::string_view id);
+std::string UploadStartedAtPath(const RepositoryName& name,
+                                absl::string_view id);
+std::string UploadHashStatesPath(const RepositoryName& name,
+                                 absl::string_view id);
+std::string UploadHashStatePath(const RepositoryName& name,
+                                absl::string_view id, int64_t offset);
+
+std::string ReferrersPath(const RepositoryName& name, const Digest& subject);
+std::string ReferrerLinkPath(const RepositoryName& name, const Digest& subject,
+                             const Digest& referrer);
+
+// The directory names under a repository that mark its parts.
+inline constexpr absl::string_view kManifestsDir = "_manifests";
+
+}  // namespace registry::paths
+
+#endif  // REGISTRY_STORAGED_PATHS_H_

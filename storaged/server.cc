@@ -1,0 +1,60 @@
+#include "storaged/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server_builder.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "storaged/service/blob_service.h"
+#include "storaged/service/listing_services.h"
+#include "storaged/service/manifest_service.h"
+#include "storaged/service/upload_service.h"
+
+namespace registry {
+
+StoragedServer::StoragedServer(std::unique_ptr<Storage> storage,
+                               ServerOptions options)
+    : storage_(std::move(storage)), options_(std::move(options)) {
+  services_.push_back(std::make_unique<BlobServiceImpl>(storage_.get()));
+  services_.push_back(std::make_unique<UploadServiceImpl>(storage_.get()));
+  services_.push_back(std::make_unique<ManifestServiceImpl>(storage_.get()));
+  services_.push_back(std::make_unique<TagServiceImpl>(storage_.get()));
+  services_.push_back(std::make_unique<CatalogServiceImpl>(storage_.get()));
+  services_.push_back(std::make_unique<ReferrersServiceImpl>(storage_.get()));
+}
+
+StoragedServer::~StoragedServer() { Shutdown(absl::ZeroDuration()); }
+
+absl::StatusOr<int> StoragedServer::Start() {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(options_.listen, grpc::InsecureServerCredentials(),
+                           &port);
+  builder.SetMaxReceiveMessageSize(options_.max_message_bytes);
+  builder.SetMaxSendMessageSize(options_.max_message_bytes);
+  for (auto& service : services_) builder.RegisterService(service.get());
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr || port == 0) {
+    server_.reset();
+    return absl::UnavailableError(
+        absl::StrCat("storaged: cannot listen on ", options_.listen));
+  }
+  server_->GetHealthCheckService()->SetServingStatus(true);
+  return port;
+}
+
+void StoragedServer::Shutdown(absl::Duration grace) {
+  if (server_ == nullptr) return;
+  server_->GetHealthCheckService()->SetServingStatus(false);
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+}
+
+void StoragedServer::Wait() {
+  if (server_ != nullptr) server_->Wait();
+}
+
+}  // namespace registry

@@ -1,0 +1,34 @@
+// gRPC BlobService over BlobStore: parse, call, convert the status.
+#ifndef REGISTRY_STORAGED_SERVICE_BLOB_SERVICE_H_
+#define REGISTRY_STORAGED_SERVICE_BLOB_SERVICE_H_
+
+#include "proto/blob.grpc.pb.h"
+#include "storaged/storage.h"
+
+namespace registry {
+
+class BlobServiceImpl final : public v1::BlobService::Service {
+ public:
+  // `storage` must outlive the service.
+  explicit BlobServiceImpl(Storage* storage) : storage_(storage) {}
+
+  grpc::Status Stat(grpc::ServerContext* context,
+                    const v1::StatBlobRequest* request,
+                    v1::BlobInfo* response) override;
+  grpc::Status Read(grpc::ServerContext* context,
+                    const v1::ReadBlobRequest* request,
+                    grpc::ServerWriter<v1::ReadBlobResponse>* writer) override;
+  grpc::Status Delete(grpc::ServerContext* context,
+                      const v1::DeleteBlobRequest* request,
+                      v1::DeleteBlobResponse* response) override;
+  grpc::Status Mount(grpc::ServerContext* context,
+                     const v1::MountBlobRequest* request,
+                     v1::BlobInfo* response) override;
+
+ private:
+  Storage* const storage_;
+};
+
+}  // namespace registry
+
+#endif  // REGISTRY_STORAGED_SERVICE_BLOB_SERVICE_H_

@@ -1,0 +1,57 @@
+// gRPC TagService, CatalogService and ReferrersService: the read-mostly
+// listings, each a thin adapter over the stores.
+#ifndef REGISTRY_STORAGED_SERVICE_LISTING_SERVICES_H_
+#define REGISTRY_STORAGED_SERVICE_LISTING_SERVICES_H_
+
+#include "proto/catalog.grpc.pb.h"
+#include "proto/referrers.grpc.pb.h"
+#include "proto/tag.grpc.pb.h"
+#include "storaged/storage.h"
+
+namespace registry {
+
+class TagServiceImpl final : public v1::TagService::Service {
+ public:
+  // `storage` must outlive the service.
+  explicit TagServiceImpl(Storage* storage) : storage_(storage) {}
+
+  grpc::Status List(grpc::ServerContext* context,
+                    const v1::ListTagsRequest* request,
+                    v1::ListTagsResponse* response) override;
+  grpc::Status Delete(grpc::ServerContext* context,
+                      const v1::DeleteTagRequest* request,
+                      v1::DeleteTagResponse* response) override;
+
+ private:
+  Storage* const storage_;
+};
+
+class CatalogServiceImpl final : public v1::CatalogService::Service {
+ public:
+  // `storage` must outlive the service.
+  explicit CatalogServiceImpl(Storage* storage) : storage_(storage) {}
+
+  grpc::Status List(grpc::ServerContext* context,
+                    const v1::ListRepositoriesRequest* request,
+                    v1::ListRepositoriesResponse* response) override;
+
+ private:
+  Storage* const storage_;
+};
+
+class ReferrersServiceImpl final : public v1::ReferrersService::Service {
+ public:
+  // `storage` must outlive the service.
+  explicit ReferrersServiceImpl(Storage* storage) : storage_(storage) {}
+
+  grpc::Status List(grpc::ServerContext* context,
+                    const v1::ListReferrersRequest* request,
+                    v1::ListReferrersResponse* response) override;
+
+ private:
+  Storage* const storage_;
+};
+
+}  // namespace registry
+
+#endif  // REGISTRY_STORAGED_SERVICE_LISTING_SERVICES_H_

@@ -1,0 +1,37 @@
+// gRPC ManifestService over ManifestStore.
+#ifndef REGISTRY_STORAGED_SERVICE_MANIFEST_SERVICE_H_
+#define REGISTRY_STORAGED_SERVICE_MANIFEST_SERVICE_H_
+
+#include "proto/manifest.grpc.pb.h"
+#include "storaged/storage.h"
+
+namespace registry {
+
+class ManifestServiceImpl final : public v1::ManifestService::Service {
+ public:
+  // `storage` must outlive the service.
+  explicit ManifestServiceImpl(Storage* storage) : storage_(storage) {}
+
+  grpc::Status Get(grpc::ServerContext* context,
+                   const v1::GetManifestRequest* request,
+                   v1::Manifest* response) override;
+  grpc::Status Stat(grpc::ServerContext* context,
+                    const v1::GetManifestRequest* request,
+                    v1::ManifestInfo* response) override;
+  grpc::Status Put(grpc::ServerContext* context,
+                   const v1::PutManifestRequest* request,
+                   v1::PutManifestResponse* response) override;
+  grpc::Status Delete(grpc::ServerContext* context,
+                      const v1::DeleteManifestRequest* request,
+                      v1::DeleteManifestResponse* response) override;
+
+ private:
+  // The manifest a Get/Stat request names.
+  absl::StatusOr<StoredManifest> Load(const v1::GetManifestRequest& request);
+
+  Storage* const storage_;
+};
+
+}  // namespace registry
+
+#endif  // REGISTRY_STORAGED_SERVICE_MANIFEST_SERVICE_H_

@@ -1,0 +1,37 @@
+// gRPC UploadService over UploadStore.
+#ifndef REGISTRY_STORAGED_SERVICE_UPLOAD_SERVICE_H_
+#define REGISTRY_STORAGED_SERVICE_UPLOAD_SERVICE_H_
+
+#include "proto/upload.grpc.pb.h"
+#include "storaged/storage.h"
+
+namespace registry {
+
+class UploadServiceImpl final : public v1::UploadService::Service {
+ public:
+  // `storage` must outlive the service.
+  explicit UploadServiceImpl(Storage* storage) : storage_(storage) {}
+
+  grpc::Status Start(grpc::ServerContext* context,
+                     const v1::StartUploadRequest* request,
+                     v1::UploadStatus* response) override;
+  grpc::Status Write(grpc::ServerContext* context,
+                     grpc::ServerReader<v1::WriteUploadRequest>* reader,
+                     v1::UploadStatus* response) override;
+  grpc::Status Status(grpc::ServerContext* context,
+                      const v1::UploadStatusRequest* request,
+                      v1::UploadStatus* response) override;
+  grpc::Status Commit(grpc::ServerContext* context,
+                      const v1::CommitUploadRequest* request,
+                      v1::BlobInfo* response) override;
+  grpc::Status Cancel(grpc::ServerContext* context,
+                      const v1::CancelUploadRequest* request,
+                      v1::CancelUploadResponse* response) override;
+
+ private:
+  Storage* const storage_;
+};
+
+}  // namespace registry
+
+#endif  // REGISTRY_STORAGED_SERVICE_UPLOAD_SERVICE_H_

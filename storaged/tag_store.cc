@@ -1,0 +1,97 @@
+#include "storaged/tag_store.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "common/errors.h"
+#include "common/status_macros.h"
+#include "storaged/paths.h"
+
+namespace registry {
+namespace {
+
+absl::Status TagUnknown(const RepositoryName& name, const Tag& tag) {
+  return Error(absl::StatusCode::kNotFound, v1::MANIFEST_UNKNOWN,
+               absl::StrCat("tag \"", tag.str(), "\" unknown in repository ",
+                            name.str()),
+               tag.str());
+}
+
+}  // namespace
+
+Page Paginate(const std::vector<std::string>& sorted, absl::optional<int> n,
+              absl::string_view last) {
+  Page page;
+  auto it = last.empty() ? sorted.begin()
+                         : std::upper_bound(sorted.begin(), sorted.end(),
+                                            std::string(last));
+  size_t limit = n.has_value() ? static_cast<size_t>(std::max(*n, 0))
+                               : sorted.size();
+  for (; it != sorted.end() && page.items.size() < limit; ++it) {
+    page.items.push_back(*it);
+  }
+  page.more = it != sorted.end();
+  return page;
+}
+
+absl::StatusOr<Digest> TagStore::Resolve(const RepositoryName& name,
+                                         const Tag& tag) {
+  absl::StatusOr<std::string> link =
+      driver_->GetContent(paths::TagCurrentLinkPath(name, tag));
+  if (absl::IsNotFound(link.status())) return TagUnknown(name, tag);
+  RETURN_IF_ERROR(link.status());
+  return Digest::Parse(*link);
+}
+
+absl::Status TagStore::Put(const RepositoryName& name, const Tag& tag,
+                           const Digest& digest) {
+  RETURN_IF_ERROR(driver_->PutContent(
+      paths::TagIndexLinkPath(name, tag, digest), digest.ToString()));
+  return driver_->PutContent(paths::TagCurrentLinkPath(name, tag),
+                             digest.ToString());
+}
+
+absl::StatusOr<std::vector<std::string>> TagStore::All(
+    const RepositoryName& name) {
+  absl::StatusOr<std::vector<std::string>> paths =
+      driver_->List(paths::TagsPath(name));
+  if (absl::IsNotFound(paths.status())) {
+    return Error(absl::StatusCode::kNotFound, v1::NAME_UNKNOWN,
+                 absl::StrCat("repository ", name.str(), " unknown"),
+                 name.str());
+  }
+  RETURN_IF_ERROR(paths.status());
+  std::vector<std::string> tags;
+  for (const std::string& path : *paths) {
+    std::string tag = path.substr(path.rfind('/') + 1);
+    // A tag whose current link is gone (deleted) is not listed.
+    if (driver_->Stat(absl::StrCat(path, "/current/link")).ok()) {
+      tags.push_back(std::move(tag));
+    }
+  }
+  std::sort(tags.begin(), tags.end());
+  return tags;
+}
+
+absl::Status TagStore::Delete(const RepositoryName& name, const Tag& tag) {
+  absl::Status removed = driver_->Delete(paths::TagPath(name, tag));
+  return absl::IsNotFound(removed) ? TagUnknown(name, tag) : removed;
+}
+
+absl::Status TagStore::DeleteTagsOf(const RepositoryName& name,
+                                    const Digest& digest) {
+  absl::StatusOr<std::vector<std::string>> tags = All(name);
+  if (absl::IsNotFound(tags.status())) return absl::OkStatus();
+  RETURN_IF_ERROR(tags.status());
+  for (const std::string& text : *tags) {
+    ASSIGN_OR_RETURN(Tag tag, Tag::Parse(text));
+    absl::StatusOr<Digest> target = Resolve(name, tag);
+    if (target.ok() && *target == digest) {
+      absl::Status removed = Delete(name, tag);
+      if (!removed.ok() && !absl::IsNotFound(removed)) return removed;
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace registry

@@ -1,0 +1,55 @@
+// Tags of a repository: _manifests/tags/<tag>/{current,index}. Thread-safe;
+// safe with other processes on one store (last writer of a tag wins).
+#ifndef REGISTRY_STORAGED_TAG_STORE_H_
+#define REGISTRY_STORAGED_TAG_STORE_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/types/optional.h"
+#include "common/digest.h"
+#include "drivers/driver.h"
+#include "storaged/names.h"
+
+namespace registry {
+
+// One page of a listing.
+struct Page {
+  std::vector<std::string> items;
+  bool more = false;
+};
+
+// The page of `sorted` after `last`, at most `n` when set.
+Page Paginate(const std::vector<std::string>& sorted, absl::optional<int> n,
+              absl::string_view last);
+
+class TagStore {
+ public:
+  // `driver` must outlive the store.
+  explicit TagStore(drivers::StorageDriver* driver) : driver_(driver) {}
+
+  // The digest the tag points at. NotFound (MANIFEST_UNKNOWN).
+  absl::StatusOr<Digest> Resolve(const RepositoryName& name, const Tag& tag);
+
+  // Points the tag at `digest`.
+  absl::Status Put(const RepositoryName& name, const Tag& tag,
+                   const Digest& digest);
+
+  // All tags, sorted. NotFound (NAME_UNKNOWN) when the repository has never
+  // had a manifest.
+  absl::StatusOr<std::vector<std::string>> All(const RepositoryName& name);
+
+  // Removes a tag. NotFound (MANIFEST_UNKNOWN).
+  absl::Status Delete(const RepositoryName& name, const Tag& tag);
+
+  // Removes every tag currently pointing at `digest`.
+  absl::Status DeleteTagsOf(const RepositoryName& name, const Digest& digest);
+
+ private:
+  drivers::StorageDriver* const driver_;
+};
+
+}  // namespace registry
+
+#endif  // REGISTRY_STORAGED_TAG_STORE_H_
