@@ -56,6 +56,11 @@ absl::StatusOr<std::vector<std::string>> TagStore::All(
   absl::StatusOr<std::vector<std::string>> paths =
       driver_->List(paths::TagsPath(name));
   if (absl::IsNotFound(paths.status())) {
+    // Object stores keep no empty directories: a repository whose tags were
+    // all deleted has no tags directory but still exists.
+    absl::Status exists = driver_->Stat(paths::RepositoryPath(name)).status();
+    if (exists.ok()) return std::vector<std::string>();
+    if (!absl::IsNotFound(exists)) return exists;
     return Error(absl::StatusCode::kNotFound, v1::NAME_UNKNOWN,
                  absl::StrCat("repository ", name.str(), " unknown"),
                  name.str());

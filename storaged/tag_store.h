@@ -36,8 +36,8 @@ class TagStore {
   absl::Status Put(const RepositoryName& name, const Tag& tag,
                    const Digest& digest);
 
-  // All tags, sorted. NotFound (NAME_UNKNOWN) when the repository has never
-  // had a manifest.
+  // All tags, sorted. NotFound (NAME_UNKNOWN) when the repository does not
+  // exist (nothing was ever pushed to it).
   absl::StatusOr<std::vector<std::string>> All(const RepositoryName& name);
 
   // Removes a tag. NotFound (MANIFEST_UNKNOWN).
