@@ -13,6 +13,7 @@
 #include "gmock/gmock.h"
 #include "tests/testing/process_stats.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/test_data.h"
 
 namespace registry::testing {
 
@@ -38,21 +39,6 @@ void DriverConformanceTest::TearDown() {
 }
 
 namespace {
-
-// Deterministic pseudo-random bytes: chunk `index` of a stream.
-std::string Chunk(uint64_t index, size_t size) {
-  std::string out(size, '\0');
-  uint64_t x = index * 0x9E3779B97F4A7C15ull + 1;
-  for (size_t i = 0; i + 8 <= size; i += 8) {
-    x += 0x9E3779B97F4A7C15ull;
-    uint64_t z = x;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    z ^= z >> 31;
-    std::memcpy(&out[i], &z, 8);
-  }
-  return out;
-}
 
 std::string ReadAll(drivers::StorageDriver& driver, absl::string_view path,
                     int64_t offset = 0) {

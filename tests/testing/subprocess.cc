@@ -1,0 +1,107 @@
+#include "tests/testing/subprocess.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+
+namespace registry::testing {
+
+std::string RunfilePath(const std::string& relative) {
+  const char* srcdir = std::getenv("TEST_SRCDIR");
+  const char* workspace = std::getenv("TEST_WORKSPACE");
+  return absl::StrCat(srcdir ? srcdir : ".", "/",
+                      workspace ? workspace : "registry", "/", relative);
+}
+
+std::string NewTempDir(const std::string& prefix) {
+  static std::atomic<int> counter{0};
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  std::string dir = absl::StrCat(tmp ? tmp : "/tmp", "/", prefix, "-", getpid(),
+                                 "-", counter.fetch_add(1));
+  mkdir(dir.c_str(), 0755);
+  return dir;
+}
+
+absl::StatusOr<std::unique_ptr<Subprocess>> Subprocess::Start(
+    const std::vector<std::string>& argv, const std::string& log_path) {
+  int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+                 0644);
+  if (log < 0) return absl::InternalError("cannot open " + log_path);
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(log);
+    return absl::InternalError("fork failed");
+  }
+  if (pid == 0) {
+    dup2(log, 1);
+    dup2(log, 2);
+    std::vector<char*> args;
+    for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  close(log);
+  return std::unique_ptr<Subprocess>(new Subprocess(pid, log_path));
+}
+
+Subprocess::~Subprocess() {
+  if (!reaped_) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+}
+
+absl::StatusOr<std::string> Subprocess::WaitForLog(const std::string& needle,
+                                                   absl::Duration timeout) {
+  absl::Time deadline = absl::Now() + timeout;
+  while (true) {
+    std::ifstream in(log_path_);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.find(needle) != std::string::npos) return line;
+    }
+    if (!reaped_ && waitpid(pid_, nullptr, WNOHANG) == pid_) {
+      reaped_ = true;
+      return absl::AbortedError(absl::StrCat("process exited; log: ", log_path_));
+    }
+    if (absl::Now() > deadline) {
+      return absl::DeadlineExceededError(
+          absl::StrCat("no \"", needle, "\" in ", log_path_));
+    }
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+}
+
+void Subprocess::Signal(int signal) {
+  if (!reaped_) kill(pid_, signal);
+}
+
+absl::StatusOr<int> Subprocess::Wait(absl::Duration timeout) {
+  absl::Time deadline = absl::Now() + timeout;
+  while (!reaped_) {
+    int status = 0;
+    pid_t got = waitpid(pid_, &status, WNOHANG);
+    if (got == pid_) {
+      reaped_ = true;
+      if (WIFEXITED(status)) return WEXITSTATUS(status);
+      return 128 + WTERMSIG(status);
+    }
+    if (absl::Now() > deadline) {
+      return absl::DeadlineExceededError("process still running");
+    }
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return absl::FailedPreconditionError("already reaped");
+}
+
+}  // namespace registry::testing
