@@ -17,6 +17,9 @@ namespace registry::testing {
 // The path of a runfile, e.g. "storaged/storaged".
 std::string RunfilePath(const std::string& relative);
 
+// A loopback TCP port that was free a moment ago.
+int FreePort();
+
 // A fresh directory under TEST_TMPDIR.
 std::string NewTempDir(const std::string& prefix);
 
