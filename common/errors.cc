@@ -1,11 +1,10 @@
 #include "common/errors.h"
 
 #include <optional>
-
-#include "absl/types/optional.h"
 #include <utility>
 
 #include "absl/strings/cord.h"
+#include "absl/types/optional.h"
 
 namespace registry {
 namespace {

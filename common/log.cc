@@ -56,7 +56,8 @@ void Log(LogLevel level, absl::string_view component, absl::string_view msg) {
   if (static_cast<int>(level) < g_level.load()) return;
   std::string line = absl::StrCat(
       "{\"time\":\"",
-      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()),
+      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),
+                       absl::UTCTimeZone()),
       "\",\"level\":\"", kNames[static_cast<int>(level)], "\",\"component\":\"",
       component, "\",\"msg\":\"", JsonEscape(msg), "\"}\n");
   std::fwrite(line.data(), 1, line.size(), stderr);

@@ -20,9 +20,8 @@
 
 // Evaluates `expr` (a StatusOr); returns its status when not OK, otherwise
 // moves its value into `lhs` (which may be a declaration).
-#define ASSIGN_OR_RETURN(lhs, expr)                                         \
-  ASSIGN_OR_RETURN_IMPL_(STATUS_MACROS_CONCAT_(status_or_, __LINE__), lhs, \
-                         expr)
+#define ASSIGN_OR_RETURN(lhs, expr) \
+  ASSIGN_OR_RETURN_IMPL_(STATUS_MACROS_CONCAT_(status_or_, __LINE__), lhs, expr)
 
 #define ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                           \

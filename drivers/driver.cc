@@ -6,8 +6,7 @@ namespace registry::drivers {
 
 absl::StatusOr<std::string> StorageDriver::URLFor(absl::string_view path,
                                                   absl::Time) {
-  return absl::UnimplementedError(
-      absl::StrCat(Name(), ": no URLs for ", path));
+  return absl::UnimplementedError(absl::StrCat(Name(), ": no URLs for ", path));
 }
 
 }  // namespace registry::drivers

@@ -11,8 +11,8 @@ namespace {
 
 struct Registry {
   absl::Mutex mu;
-  std::map<std::string, std::unique_ptr<DriverFactory>, std::less<>>
-      factories ABSL_GUARDED_BY(mu);
+  std::map<std::string, std::unique_ptr<DriverFactory>, std::less<>> factories
+      ABSL_GUARDED_BY(mu);
 };
 
 Registry& GetRegistry() {

@@ -55,8 +55,8 @@ absl::StatusOr<drivers::FileReaderPtr> BlobStore::Open(
   ASSIGN_OR_RETURN(BlobDescriptor blob, Stat(name, digest));
   if (offset < 0 || offset > blob.size) {
     return Error(absl::StatusCode::kOutOfRange, v1::RANGE_INVALID,
-                 absl::StrCat("offset ", offset, " outside blob of ",
-                              blob.size, " bytes"),
+                 absl::StrCat("offset ", offset, " outside blob of ", blob.size,
+                              " bytes"),
                  absl::StrCat(offset));
   }
   absl::StatusOr<drivers::FileReaderPtr> reader =
@@ -68,8 +68,8 @@ absl::StatusOr<drivers::FileReaderPtr> BlobStore::Open(
 absl::StatusOr<BlobDescriptor> BlobStore::Link(const RepositoryName& name,
                                                const Digest& digest) {
   ASSIGN_OR_RETURN(BlobDescriptor blob, StatData(digest));
-  RETURN_IF_ERROR(
-      driver_->PutContent(paths::LayerLinkPath(name, digest), digest.ToString()));
+  RETURN_IF_ERROR(driver_->PutContent(paths::LayerLinkPath(name, digest),
+                                      digest.ToString()));
   return blob;
 }
 

@@ -61,7 +61,8 @@ int main(int argc, char** argv) {
     std::string root = absl::GetFlag(FLAGS_root);
     if (!root.empty() && root[0] != '/') {
       char cwd[4096];
-      if (getcwd(cwd, sizeof(cwd)) != nullptr) root = absl::StrCat(cwd, "/", root);
+      if (getcwd(cwd, sizeof(cwd)) != nullptr)
+        root = absl::StrCat(cwd, "/", root);
     }
     params["rootdirectory"] = root;
   }
@@ -79,14 +80,14 @@ int main(int argc, char** argv) {
   absl::StatusOr<int> port = server.Start();
   if (!port.ok()) return Fail(port.status());
 
-  std::string host = server_options.listen.substr(
-      0, server_options.listen.rfind(':'));
-  registry::Log(registry::LogLevel::kInfo, "storaged",
-                absl::StrCat("listening on ", host, ":", *port, " driver=",
-                             driver_name,
-                             params.count("rootdirectory")
-                                 ? " root=" + params["rootdirectory"]
-                                 : ""));
+  std::string host =
+      server_options.listen.substr(0, server_options.listen.rfind(':'));
+  registry::Log(
+      registry::LogLevel::kInfo, "storaged",
+      absl::StrCat("listening on ", host, ":", *port, " driver=", driver_name,
+                   params.count("rootdirectory")
+                       ? " root=" + params["rootdirectory"]
+                       : ""));
 
   std::thread stopper([&] {
     int signal = 0;

@@ -82,7 +82,8 @@ absl::Status ParseImage(const Json& root, ParsedManifest* out) {
   }
   auto layers = root.find("layers");
   if (layers == root.end() || layers->is_null()) {
-    if (out->media_type == kDockerManifest) return Invalid("missing \"layers\"");
+    if (out->media_type == kDockerManifest)
+      return Invalid("missing \"layers\"");
     return absl::OkStatus();
   }
   if (!layers->is_array()) return Invalid("\"layers\" must be an array");
@@ -126,12 +127,15 @@ absl::StatusOr<ParsedManifest> ParseManifest(absl::string_view content,
     return Invalid("missing integer \"schemaVersion\"");
   }
   if (version->get<int64_t>() != 2) {
-    return Invalid(absl::StrCat("schemaVersion ", version->dump(),
-                                " is not supported (schema1 included); want 2"));
+    return Invalid(
+        absl::StrCat("schemaVersion ", version->dump(),
+                     " is not supported (schema1 included); want 2"));
   }
   ParsedManifest out;
-  ASSIGN_OR_RETURN(std::string json_type, StringField(root, "mediaType", false));
-  if (IsSchema1(json_type)) return Invalid("schema1 manifests are not supported");
+  ASSIGN_OR_RETURN(std::string json_type,
+                   StringField(root, "mediaType", false));
+  if (IsSchema1(json_type))
+    return Invalid("schema1 manifests are not supported");
   if (!json_type.empty() && !IsKnown(json_type)) {
     return Invalid(absl::StrCat("unsupported mediaType \"", json_type, "\""));
   }
@@ -141,8 +145,8 @@ absl::StatusOr<ParsedManifest> ParseManifest(absl::string_view content,
                                 "\" does not match Content-Type \"",
                                 declared_type, "\""));
   }
-  out.media_type = !json_type.empty() ? json_type
-                   : declared_known   ? declared_type
+  out.media_type = !json_type.empty()           ? json_type
+                   : declared_known             ? declared_type
                    : root.contains("manifests") ? std::string(kOciIndex)
                                                 : std::string(kOciManifest);
   ASSIGN_OR_RETURN(out.artifact_type, StringField(root, "artifactType", false));
@@ -151,8 +155,8 @@ absl::StatusOr<ParsedManifest> ParseManifest(absl::string_view content,
   if (subject != root.end() && !subject->is_null()) {
     ASSIGN_OR_RETURN(out.subject, ParseDescriptor(*subject, "subject"));
   }
-  bool is_index = out.media_type == kOciIndex ||
-                  out.media_type == kDockerManifestList;
+  bool is_index =
+      out.media_type == kOciIndex || out.media_type == kDockerManifestList;
   RETURN_IF_ERROR(is_index ? ParseIndex(root, &out) : ParseImage(root, &out));
   return out;
 }

@@ -11,10 +11,10 @@ namespace {
 
 absl::Status ManifestUnknown(const RepositoryName& name,
                              absl::string_view what) {
-  return Error(absl::StatusCode::kNotFound, v1::MANIFEST_UNKNOWN,
-               absl::StrCat("manifest ", what, " unknown in repository ",
-                            name.str()),
-               what);
+  return Error(
+      absl::StatusCode::kNotFound, v1::MANIFEST_UNKNOWN,
+      absl::StrCat("manifest ", what, " unknown in repository ", name.str()),
+      what);
 }
 
 absl::Status BlobMissing(const Digest& digest, absl::string_view kind) {

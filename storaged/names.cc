@@ -65,8 +65,8 @@ absl::StatusOr<RepositoryName> RepositoryName::Parse(absl::string_view text) {
 }
 
 absl::StatusOr<Tag> Tag::Parse(absl::string_view text) {
-  bool ok = !text.empty() && text.size() <= 128 && text[0] != '.' &&
-            text[0] != '-';
+  bool ok =
+      !text.empty() && text.size() <= 128 && text[0] != '.' && text[0] != '-';
   for (size_t i = 0; ok && i < text.size(); ++i) ok = IsTagChar(text[i]);
   if (!ok) {
     return Error(absl::StatusCode::kInvalidArgument, v1::TAG_INVALID,

@@ -25,8 +25,8 @@ Page Paginate(const std::vector<std::string>& sorted, absl::optional<int> n,
   auto it = last.empty() ? sorted.begin()
                          : std::upper_bound(sorted.begin(), sorted.end(),
                                             std::string(last));
-  size_t limit = n.has_value() ? static_cast<size_t>(std::max(*n, 0))
-                               : sorted.size();
+  size_t limit =
+      n.has_value() ? static_cast<size_t>(std::max(*n, 0)) : sorted.size();
   for (; it != sorted.end() && page.items.size() < limit; ++it) {
     page.items.push_back(*it);
   }

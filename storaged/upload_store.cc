@@ -166,8 +166,8 @@ absl::StatusOr<std::unique_ptr<UploadWriter>> UploadStore::OpenWriter(
   int64_t size = (*writer)->Size();
   if (expected_offset.has_value() && *expected_offset != size) {
     return Error(absl::StatusCode::kOutOfRange, v1::RANGE_INVALID,
-                 absl::StrCat("upload ", id, " is at offset ", size,
-                              ", not ", *expected_offset),
+                 absl::StrCat("upload ", id, " is at offset ", size, ", not ",
+                              *expected_offset),
                  absl::StrCat(size));
   }
   ASSIGN_OR_RETURN(Sha256Hasher hasher, RestoreHash(name, id, size));
@@ -200,8 +200,8 @@ absl::StatusOr<BlobDescriptor> UploadStore::Commit(
   writer.reset();
   if (actual != digest) {
     return Error(absl::StatusCode::kInvalidArgument, v1::DIGEST_INVALID,
-                 absl::StrCat("uploaded content has digest ",
-                              actual.ToString(), ", not ", digest.ToString()),
+                 absl::StrCat("uploaded content has digest ", actual.ToString(),
+                              ", not ", digest.ToString()),
                  digest.ToString());
   }
   if (size.has_value() && *size != actual_size) {

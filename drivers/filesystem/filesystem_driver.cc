@@ -180,7 +180,8 @@ absl::Status FilesystemDriver::PutContent(absl::string_view path,
   std::string temp = TempNameFor(local);
   Fd fd(open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
   if (fd.get() < 0) return ErrnoToStatus(errno, "create", path);
-  absl::Status status = WriteAll(fd.get(), content.data(), content.size(), temp);
+  absl::Status status =
+      WriteAll(fd.get(), content.data(), content.size(), temp);
   if (status.ok() && fdatasync(fd.get()) != 0) {
     status = ErrnoToStatus(errno, "fdatasync", path);
   }

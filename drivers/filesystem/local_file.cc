@@ -68,6 +68,8 @@ std::string TempNameFor(const std::string& path) {
                       counter.fetch_add(1), ".", rng());
 }
 
-bool IsTempName(const char* name) { return std::strncmp(name, ".tmp.", 5) == 0; }
+bool IsTempName(const char* name) {
+  return std::strncmp(name, ".tmp.", 5) == 0;
+}
 
 }  // namespace registry::drivers

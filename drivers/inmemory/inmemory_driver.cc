@@ -124,8 +124,8 @@ absl::StatusOr<FileReaderPtr> InMemoryDriver::Reader(absl::string_view path,
     return absl::OutOfRangeError(absl::StrCat(
         "inmemory: offset ", offset, " beyond size ", size, " of ", path));
   }
-  return FileReaderPtr(new InMemoryReader(it->second.content,
-                                          static_cast<size_t>(offset)));
+  return FileReaderPtr(
+      new InMemoryReader(it->second.content, static_cast<size_t>(offset)));
 }
 
 absl::StatusOr<FileWriterPtr> InMemoryDriver::Writer(absl::string_view path,
@@ -216,16 +216,15 @@ absl::Status InMemoryDriver::Walk(absl::string_view path, const WalkFn& fn) {
     for (auto it = files_.lower_bound(prefix);
          it != files_.end() && absl::StartsWith(it->first, prefix); ++it) {
       for (size_t slash = it->first.find('/', prefix.size());
-           slash != std::string::npos;
-           slash = it->first.find('/', slash + 1)) {
+           slash != std::string::npos; slash = it->first.find('/', slash + 1)) {
         std::string dir = it->first.substr(0, slash);
         if (seen_dirs.insert(dir).second) {
           entries.push_back(FileInfo{dir, 0, absl::Time(), true});
         }
       }
-      entries.push_back(FileInfo{it->first,
-                                 static_cast<int64_t>(it->second.content->size()),
-                                 it->second.mod_time, false});
+      entries.push_back(
+          FileInfo{it->first, static_cast<int64_t>(it->second.content->size()),
+                   it->second.mod_time, false});
     }
   }
   // Map order sorts "a-b" before "a/b"; walk order wants each directory's

@@ -62,7 +62,8 @@ grpc::Status BlobServiceImpl::Read(
       data->resize(want);
       size_t got = 0;
       while (got < want) {
-        ASSIGN_OR_RETURN(size_t n, reader->Read(data->data() + got, want - got));
+        ASSIGN_OR_RETURN(size_t n,
+                         reader->Read(data->data() + got, want - got));
         if (n == 0) return absl::DataLossError("blob shorter than its size");
         got += n;
       }

@@ -63,9 +63,9 @@ grpc::Status ReferrersServiceImpl::List(grpc::ServerContext*,
     ASSIGN_OR_RETURN(RepositoryName name,
                      RepositoryName::Parse(request->repository()));
     ASSIGN_OR_RETURN(Digest subject, Digest::Parse(request->subject()));
-    ASSIGN_OR_RETURN(std::vector<Referrer> referrers,
-                     storage_->manifests.Referrers(name, subject,
-                                                   request->artifact_type()));
+    ASSIGN_OR_RETURN(
+        std::vector<Referrer> referrers,
+        storage_->manifests.Referrers(name, subject, request->artifact_type()));
     for (const Referrer& referrer : referrers) {
       v1::Descriptor* d = response->add_manifests();
       d->set_media_type(referrer.media_type);

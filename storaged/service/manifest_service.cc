@@ -48,10 +48,10 @@ grpc::Status ManifestServiceImpl::Put(grpc::ServerContext*,
     ASSIGN_OR_RETURN(Reference reference,
                      Reference::Parse(request->reference()));
     absl::optional<Digest> subject;
-    ASSIGN_OR_RETURN(StoredManifest stored,
-                     storage_->manifests.Put(name, reference,
-                                             request->media_type(),
-                                             request->content(), &subject));
+    ASSIGN_OR_RETURN(
+        StoredManifest stored,
+        storage_->manifests.Put(name, reference, request->media_type(),
+                                request->content(), &subject));
     response->set_digest(stored.digest.ToString());
     if (subject.has_value()) response->set_subject(subject->ToString());
     return absl::OkStatus();

@@ -50,7 +50,8 @@ struct Image {
       absl::StrAppend(
           &out, i ? "," : "",
           R"({"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":")",
-          DigestOf(layers[i]).ToString(), R"(","size":)", layers[i].size(), "}");
+          DigestOf(layers[i]).ToString(), R"(","size":)", layers[i].size(),
+          "}");
     }
     return out + "]}";
   }
@@ -78,8 +79,8 @@ class HttpPusher {
   }
 
   std::string Patch(const std::string& location, const std::string& bytes) {
-    auto response = client_.Patch(location.c_str(), bytes,
-                                  "application/octet-stream");
+    auto response =
+        client_.Patch(location.c_str(), bytes, "application/octet-stream");
     EXPECT_TRUE(response);
     EXPECT_EQ(response->status, 202);
     return PathOf(response->get_header_value("Location"));
@@ -101,9 +102,9 @@ class HttpPusher {
   }
 
   void PutManifest(const std::string& reference, const std::string& body) {
-    auto response = client_.Put(
-        absl::StrCat("/v2/", kRepo, "/manifests/", reference), body,
-        kManifestType);
+    auto response =
+        client_.Put(absl::StrCat("/v2/", kRepo, "/manifests/", reference), body,
+                    kManifestType);
     ASSERT_TRUE(response);
     EXPECT_EQ(response->status, 201) << response->body;
   }
@@ -148,9 +149,8 @@ TEST(DockerRegistryCompatTest, StoragedServesWhatDockerRegistryStored) {
   EXPECT_THAT(tag_list.tags(), ElementsAre("latest", "v1"));
 
   auto manifests = v1::ManifestService::NewStub(storaged->channel);
-  for (const std::string& ref :
-       {std::string("v1"), std::string("latest"),
-        DigestOf(image.Manifest()).ToString()}) {
+  for (const std::string& ref : {std::string("v1"), std::string("latest"),
+                                 DigestOf(image.Manifest()).ToString()}) {
     grpc::ClientContext context;
     v1::GetManifestRequest get;
     get.set_repository(kRepo);
@@ -176,9 +176,9 @@ TEST(DockerRegistryCompatTest, StoragedServesWhatDockerRegistryStored) {
   EXPECT_THAT(repos.repositories(), ElementsAre(kRepo));
 
   // docker-registry saved its SHA-256 state in Go's format; storaged reads it.
-  std::string states = absl::StrCat(root, "/docker/registry/v2/repositories/",
-                                    kRepo, "/_uploads/", upload_id,
-                                    "/hashstates/sha256/", 1 << 20);
+  std::string states =
+      absl::StrCat(root, "/docker/registry/v2/repositories/", kRepo,
+                   "/_uploads/", upload_id, "/hashstates/sha256/", 1 << 20);
   std::ifstream state_file(states, std::ios::binary);
   ASSERT_TRUE(state_file.good()) << "docker-registry wrote no " << states;
   std::string state((std::istreambuf_iterator<char>(state_file)), {});
@@ -235,9 +235,9 @@ TEST(DockerRegistryCompatTest, DockerRegistryServesWhatStoragedStored) {
   auto tags = client.Get(absl::StrCat("/v2/", kRepo, "/tags/list"));
   ASSERT_TRUE(tags);
   EXPECT_EQ(tags->status, 200);
-  EXPECT_EQ(tags->body,
-            absl::StrCat(R"({"name":")", kRepo, R"(","tags":["latest","v1"]})"
-                         "\n"));
+  EXPECT_EQ(tags->body, absl::StrCat(R"({"name":")", kRepo,
+                                     R"(","tags":["latest","v1"]})"
+                                     "\n"));
   httplib::Headers accept = {{"Accept", kManifestType}};
   for (const char* tag : {"v1", "latest"}) {
     auto manifest =

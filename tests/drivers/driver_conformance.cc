@@ -67,10 +67,10 @@ TEST_P(DriverConformanceTest, GetContentOfMissingPathIsNotFound) {
               StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(driver_->Move("/missing", "/other"),
               StatusIs(absl::StatusCode::kNotFound));
-  EXPECT_THAT(driver_->Walk("/missing", [](const FileInfo&) {
-    return WalkAction::kContinue;
-  }),
-              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(
+      driver_->Walk("/missing",
+                    [](const FileInfo&) { return WalkAction::kContinue; }),
+      StatusIs(absl::StatusCode::kNotFound));
 }
 
 TEST_P(DriverConformanceTest, PutContentRoundTripsBinaryAndEmpty) {
@@ -186,8 +186,8 @@ TEST_P(DriverConformanceTest, LargeObjectStreamsWithBoundedMemory) {
   EXPECT_EQ(read.Finish(), written.Finish());
   if (GetParam().bounded_memory) {
     int64_t growth = PeakResidentBytes(getpid()) - peak_before;
-    EXPECT_LT(growth, 32 << 20) << "streaming " << total
-                                << " bytes grew the peak RSS by " << growth;
+    EXPECT_LT(growth, 32 << 20)
+        << "streaming " << total << " bytes grew the peak RSS by " << growth;
   }
   ASSERT_OK(driver_->Delete("/large"));
 }
@@ -215,8 +215,7 @@ TEST_P(DriverConformanceTest, ConcurrentWritersToDifferentPaths) {
   for (int w = 0; w < kWriters; ++w) {
     std::string expected;
     for (int i = 0; i < 64; ++i) expected += Chunk(w * 1000 + i, 4096);
-    EXPECT_EQ(*driver_->GetContent(absl::StrCat("/cw/", w, "/data")),
-              expected);
+    EXPECT_EQ(*driver_->GetContent(absl::StrCat("/cw/", w, "/data")), expected);
   }
   ASSERT_OK(driver_->Delete("/cw"));
 }
@@ -306,8 +305,8 @@ TEST_P(DriverConformanceTest, DeepTreesWork) {
 }
 
 TEST_P(DriverConformanceTest, WalkIsPreOrderLexicalWithSkipAndStop) {
-  for (const char* path : {"/wk/b/1", "/wk/a/2", "/wk/a/1", "/wk/a-z",
-                           "/wk/c/deep/x"}) {
+  for (const char* path :
+       {"/wk/b/1", "/wk/a/2", "/wk/a/1", "/wk/a-z", "/wk/c/deep/x"}) {
     ASSERT_OK(driver_->PutContent(path, "x"));
   }
   std::vector<std::string> seen;
@@ -315,9 +314,9 @@ TEST_P(DriverConformanceTest, WalkIsPreOrderLexicalWithSkipAndStop) {
     seen.push_back(info.path + (info.is_dir ? "/" : ""));
     return info.path == "/wk/b" ? WalkAction::kSkipDir : WalkAction::kContinue;
   }));
-  EXPECT_THAT(seen, ElementsAre("/wk/a/", "/wk/a/1", "/wk/a/2", "/wk/a-z",
-                                "/wk/b/", "/wk/c/", "/wk/c/deep/",
-                                "/wk/c/deep/x"));
+  EXPECT_THAT(seen,
+              ElementsAre("/wk/a/", "/wk/a/1", "/wk/a/2", "/wk/a-z", "/wk/b/",
+                          "/wk/c/", "/wk/c/deep/", "/wk/c/deep/x"));
   seen.clear();
   ASSERT_OK(driver_->Walk("/wk", [&](const FileInfo& info) {
     seen.push_back(info.path);
@@ -371,7 +370,8 @@ TEST_P(DriverConformanceTest, NamesAtTheEdgesOfTheGrammar) {
     EXPECT_THAT(driver_->GetContent(bad),
                 StatusIs(absl::StatusCode::kInvalidArgument));
   }
-  EXPECT_THAT(driver_->Delete("/"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(driver_->Delete("/"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
   ASSERT_OK(driver_->Delete("/edge"));
 }
 

@@ -1,9 +1,10 @@
+#include "drivers/filesystem/filesystem_driver.h"
+
 #include <cstdlib>
 #include <memory>
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "drivers/filesystem/filesystem_driver.h"
 #include "tests/drivers/driver_conformance.h"
 
 namespace registry::testing {

@@ -1,6 +1,7 @@
+#include "drivers/inmemory/inmemory_driver.h"
+
 #include <memory>
 
-#include "drivers/inmemory/inmemory_driver.h"
 #include "tests/drivers/driver_conformance.h"
 
 namespace registry::testing {

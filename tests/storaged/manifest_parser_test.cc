@@ -41,11 +41,11 @@ TEST(ManifestParserTest, ImageManifestListsBlobsButNotForeignLayers) {
 }
 
 TEST(ManifestParserTest, SubjectArtifactTypeAndAnnotations) {
-  absl::StatusOr<ParsedManifest> parsed = ParseManifest(
-      Image(absl::StrCat(R"(,"artifactType":"application/x-sbom","subject":)",
-                         Desc(kOciManifest, kC),
-                         R"(,"annotations":{"k":"v"})")),
-      "");
+  absl::StatusOr<ParsedManifest> parsed =
+      ParseManifest(Image(absl::StrCat(
+                        R"(,"artifactType":"application/x-sbom","subject":)",
+                        Desc(kOciManifest, kC), R"(,"annotations":{"k":"v"})")),
+                    "");
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   ASSERT_TRUE(parsed->subject.has_value());
   EXPECT_EQ(parsed->subject->ToString(), kC);
@@ -54,9 +54,9 @@ TEST(ManifestParserTest, SubjectArtifactTypeAndAnnotations) {
 }
 
 TEST(ManifestParserTest, IndexListsChildManifests) {
-  std::string index = absl::StrCat(R"({"schemaVersion":2,"manifests":[)",
-                                   Desc(kOciManifest, kA), ",",
-                                   Desc(kOciManifest, kB), "]}");
+  std::string index =
+      absl::StrCat(R"({"schemaVersion":2,"manifests":[)",
+                   Desc(kOciManifest, kA), ",", Desc(kOciManifest, kB), "]}");
   absl::StatusOr<ParsedManifest> parsed = ParseManifest(index, kOciIndex);
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_EQ(parsed->media_type, kOciIndex);
@@ -79,7 +79,8 @@ TEST(ManifestParserTest, RejectsInvalidManifests) {
        v1::MANIFEST_INVALID},
       {R"({"schemaVersion":1})", "", v1::MANIFEST_INVALID},
       {R"({"mediaType":"x"})", "", v1::MANIFEST_INVALID},
-      {Image(), std::string(kDockerManifest), v1::MANIFEST_INVALID},  // Type mismatch.
+      {Image(), std::string(kDockerManifest),
+       v1::MANIFEST_INVALID},  // Type mismatch.
       {R"({"schemaVersion":2,"mediaType":"application/x-unknown"})", "",
        v1::MANIFEST_INVALID},
       {absl::StrCat(R"({"schemaVersion":2,"config":)",
@@ -92,7 +93,8 @@ TEST(ManifestParserTest, RejectsInvalidManifests) {
        v1::MANIFEST_INVALID},
   };
   for (const auto& c : cases) {
-    absl::StatusOr<ParsedManifest> parsed = ParseManifest(c.content, c.declared);
+    absl::StatusOr<ParsedManifest> parsed =
+        ParseManifest(c.content, c.declared);
     EXPECT_FALSE(parsed.ok()) << c.content;
     EXPECT_EQ(ReasonOf(parsed.status()), c.reason)
         << c.content << " -> " << parsed.status();

@@ -19,10 +19,10 @@ TEST(RepositoryNameTest, AcceptsTheGrammar) {
 
 TEST(RepositoryNameTest, RejectsOutsideTheGrammar) {
   for (const std::string& name :
-       {std::string(""), std::string("A"), std::string("a/"),
-        std::string("/a"), std::string("a//b"), std::string("a_"),
-        std::string("-a"), std::string("a..b"), std::string("a___b"),
-        std::string("a.-b"), std::string("a b"), std::string("_uploads"),
+       {std::string(""), std::string("A"), std::string("a/"), std::string("/a"),
+        std::string("a//b"), std::string("a_"), std::string("-a"),
+        std::string("a..b"), std::string("a___b"), std::string("a.-b"),
+        std::string("a b"), std::string("_uploads"),
         std::string("a/_manifests"), std::string("a/../b"),
         std::string(256, 'a')}) {
     absl::StatusOr<RepositoryName> parsed = RepositoryName::Parse(name);
@@ -52,7 +52,8 @@ TEST(ReferenceTest, TagOrDigest) {
   EXPECT_TRUE(tag->tag.has_value());
   EXPECT_FALSE(tag->digest.has_value());
   absl::StatusOr<Reference> digest = Reference::Parse(
-      "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+      "sha256:"
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   ASSERT_TRUE(digest.ok());
   EXPECT_TRUE(digest->digest.has_value());
   EXPECT_EQ(ReasonOf(Reference::Parse("sha256:nothex").status()),

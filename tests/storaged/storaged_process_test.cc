@@ -2,6 +2,8 @@
 // error reasons on the wire, a 1 GiB upload with bounded memory, an upload
 // resumed on a second process after SIGKILL, concurrent commits from two
 // processes on one root, health, and a clean SIGTERM stop.
+#include "tests/testing/storaged_process.h"
+
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -26,7 +28,6 @@
 #include "tests/testing/process_stats.h"
 #include "tests/testing/registry_client.h"
 #include "tests/testing/status_matchers.h"
-#include "tests/testing/storaged_process.h"
 #include "tests/testing/test_data.h"
 
 namespace registry::testing {
@@ -35,15 +36,15 @@ namespace {
 using ::testing::ElementsAre;
 
 constexpr char kConfigType[] = "application/vnd.oci.image.config.v1+json";
-constexpr char kOciManifestType[] = "application/vnd.oci.image.manifest.v1+json";
+constexpr char kOciManifestType[] =
+    "application/vnd.oci.image.manifest.v1+json";
 
 // Calls a unary RPC and converts its status.
 template <typename Stub, typename Request, typename Response>
-absl::Status Call(
-    Stub* stub,
-    grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
-                                 Response*),
-    const Request& request, Response* response) {
+absl::Status Call(Stub* stub,
+                  grpc::Status (Stub::*method)(grpc::ClientContext*,
+                                               const Request&, Response*),
+                  const Request& request, Response* response) {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() +
                        std::chrono::seconds(60));
@@ -127,8 +128,8 @@ TEST_F(StoragedProcessTest, EveryRpcOverARealChannel) {
   commit.set_final_chunk("end");
   commit.set_final_offset(12);
   v1::BlobInfo layer;
-  ASSERT_OK(Call(uploads_.get(), &v1::UploadService::Stub::Commit, commit,
-                 &layer));
+  ASSERT_OK(
+      Call(uploads_.get(), &v1::UploadService::Stub::Commit, commit, &layer));
   EXPECT_EQ(layer.size(), 15);
 
   // Cancel.
@@ -193,7 +194,8 @@ TEST_F(StoragedProcessTest, EveryRpcOverARealChannel) {
     get.set_repository(repo);
     get.set_reference(ref);
     v1::Manifest got;
-    ASSERT_OK(Call(manifests_.get(), &v1::ManifestService::Stub::Get, get, &got));
+    ASSERT_OK(
+        Call(manifests_.get(), &v1::ManifestService::Stub::Get, get, &got));
     EXPECT_EQ(got.content(), manifest);
     EXPECT_EQ(got.media_type(), kOciManifestType);
     v1::ManifestInfo manifest_info;
@@ -203,9 +205,10 @@ TEST_F(StoragedProcessTest, EveryRpcOverARealChannel) {
   }
   std::string referrer = Manifest(
       *config, layer,
-      absl::StrCat(R"(,"artifactType":"application/x-sig","subject":{"mediaType":")",
-                   kOciManifestType, R"(","digest":")", put_response.digest(),
-                   R"(","size":)", manifest.size(), "}"));
+      absl::StrCat(
+          R"(,"artifactType":"application/x-sig","subject":{"mediaType":")",
+          kOciManifestType, R"(","digest":")", put_response.digest(),
+          R"(","size":)", manifest.size(), "}"));
   put.set_reference(DigestOf(referrer).ToString());
   put.set_content(referrer);
   ASSERT_OK(Call(manifests_.get(), &v1::ManifestService::Stub::Put, put,
@@ -232,7 +235,8 @@ TEST_F(StoragedProcessTest, EveryRpcOverARealChannel) {
   list_tags.set_repository(repo);
   list_tags.set_n(1);
   v1::ListTagsResponse tag_list;
-  ASSERT_OK(Call(tags_.get(), &v1::TagService::Stub::List, list_tags, &tag_list));
+  ASSERT_OK(
+      Call(tags_.get(), &v1::TagService::Stub::List, list_tags, &tag_list));
   EXPECT_THAT(tag_list.tags(), ElementsAre("v1"));
   EXPECT_TRUE(tag_list.more());
   v1::DeleteTagRequest delete_tag;
@@ -242,13 +246,14 @@ TEST_F(StoragedProcessTest, EveryRpcOverARealChannel) {
   ASSERT_OK(Call(tags_.get(), &v1::TagService::Stub::Delete, delete_tag,
                  &deleted_tag));
   list_tags.clear_n();
-  ASSERT_OK(Call(tags_.get(), &v1::TagService::Stub::List, list_tags, &tag_list));
+  ASSERT_OK(
+      Call(tags_.get(), &v1::TagService::Stub::List, list_tags, &tag_list));
   EXPECT_THAT(tag_list.tags(), ElementsAre("v2"));
   auto catalog = v1::CatalogService::NewStub(storaged_.channel);
   v1::ListRepositoriesRequest list_repos;
   v1::ListRepositoriesResponse repos;
-  ASSERT_OK(Call(catalog.get(), &v1::CatalogService::Stub::List, list_repos,
-                 &repos));
+  ASSERT_OK(
+      Call(catalog.get(), &v1::CatalogService::Stub::List, list_repos, &repos));
   EXPECT_THAT(repos.repositories(), ElementsAre("e2e/app"));
   v1::DeleteManifestRequest delete_manifest;
   delete_manifest.set_repository(repo);
@@ -256,7 +261,8 @@ TEST_F(StoragedProcessTest, EveryRpcOverARealChannel) {
   v1::DeleteManifestResponse deleted_manifest;
   ASSERT_OK(Call(manifests_.get(), &v1::ManifestService::Stub::Delete,
                  delete_manifest, &deleted_manifest));
-  ASSERT_OK(Call(tags_.get(), &v1::TagService::Stub::List, list_tags, &tag_list));
+  ASSERT_OK(
+      Call(tags_.get(), &v1::TagService::Stub::List, list_tags, &tag_list));
   EXPECT_THAT(tag_list.tags(), ElementsAre());
 }
 
@@ -299,12 +305,12 @@ TEST_F(StoragedProcessTest, BadInputGetsTheRightCodeAndReason) {
   commit.set_repository(repo);
   commit.set_upload_id(upload.upload_id());
   commit.set_digest(DigestOf("abd").ToString());
-  EXPECT_THAT(Call(uploads_.get(), &v1::UploadService::Stub::Commit, commit,
-                   &info),
-              HasReason(v1::DIGEST_INVALID));
+  EXPECT_THAT(
+      Call(uploads_.get(), &v1::UploadService::Stub::Commit, commit, &info),
+      HasReason(v1::DIGEST_INVALID));
   commit.set_digest(DigestOf("abc").ToString());  // Nothing was appended.
-  ASSERT_OK(Call(uploads_.get(), &v1::UploadService::Stub::Commit, commit,
-                 &info));
+  ASSERT_OK(
+      Call(uploads_.get(), &v1::UploadService::Stub::Commit, commit, &info));
 
   // Manifests: missing blob, malformed, oversized, invalid tag; none visible.
   v1::PutManifestRequest put;
@@ -337,8 +343,9 @@ TEST_F(StoragedProcessTest, BadInputGetsTheRightCodeAndReason) {
   get.set_repository(repo);
   get.set_reference("t");
   v1::Manifest got;
-  EXPECT_THAT(Call(manifests_.get(), &v1::ManifestService::Stub::Get, get, &got),
-              HasReason(v1::MANIFEST_UNKNOWN));
+  EXPECT_THAT(
+      Call(manifests_.get(), &v1::ManifestService::Stub::Get, get, &got),
+      HasReason(v1::MANIFEST_UNKNOWN));
   v1::ListTagsRequest list;
   list.set_repository(repo);
   v1::ListTagsResponse tags;
@@ -363,15 +370,15 @@ TEST_F(StoragedProcessTest, GibUploadStreamsWithBoundedMemory) {
   // Four streams of 256 MiB, as four PATCH requests would arrive.
   for (int part = 0; part < 4; ++part) {
     int64_t sent = 0;
-    absl::StatusOr<v1::UploadStatus> status = WriteChunks(
-        *storaged_.channel, repo, upload.upload_id(), part * (total / 4),
-        [&]() -> std::string {
-          if (sent == total / 4) return "";
-          std::string bytes = Chunk(index++, chunk);
-          hasher.Update(bytes);
-          sent += static_cast<int64_t>(bytes.size());
-          return bytes;
-        });
+    absl::StatusOr<v1::UploadStatus> status =
+        WriteChunks(*storaged_.channel, repo, upload.upload_id(),
+                    part * (total / 4), [&]() -> std::string {
+                      if (sent == total / 4) return "";
+                      std::string bytes = Chunk(index++, chunk);
+                      hasher.Update(bytes);
+                      sent += static_cast<int64_t>(bytes.size());
+                      return bytes;
+                    });
     ASSERT_OK(status);
     EXPECT_EQ(status->offset(), (part + 1) * (total / 4));
   }
@@ -381,8 +388,8 @@ TEST_F(StoragedProcessTest, GibUploadStreamsWithBoundedMemory) {
   commit.set_digest(hasher.Finish().ToString());
   commit.set_size(total);
   v1::BlobInfo blob;
-  ASSERT_OK(Call(uploads_.get(), &v1::UploadService::Stub::Commit, commit,
-                 &blob));
+  ASSERT_OK(
+      Call(uploads_.get(), &v1::UploadService::Stub::Commit, commit, &blob));
   EXPECT_EQ(blob.size(), total);
   // Read it all back through the server-streaming Read.
   auto stub = v1::BlobService::NewStub(storaged_.channel);
@@ -410,10 +417,9 @@ TEST_F(StoragedProcessTest, UploadResumesOnAnotherProcessAfterSigkill) {
   v1::UploadStatus upload = StartUpload(repo);
   // First 16 MiB: a complete Write.
   int next = 0;
-  ASSERT_OK(WriteChunks(*storaged_.channel, repo, upload.upload_id(), 0,
-                        [&]() -> std::string {
-                          return next < 16 ? Chunk(next++, chunk) : "";
-                        }));
+  ASSERT_OK(WriteChunks(
+      *storaged_.channel, repo, upload.upload_id(), 0,
+      [&]() -> std::string { return next < 16 ? Chunk(next++, chunk) : ""; }));
   // Then a Write during which the process is killed.
   std::atomic<bool> killed{false};
   absl::StatusOr<v1::UploadStatus> interrupted = WriteChunks(
@@ -446,16 +452,16 @@ TEST_F(StoragedProcessTest, UploadResumesOnAnotherProcessAfterSigkill) {
   // Resend from wherever the data ends, mid-chunk or not.
   int64_t offset = status.offset();
   int64_t position = offset;
-  ASSERT_OK(WriteChunks(*second->channel, repo, upload.upload_id(), offset,
-                        [&]() -> std::string {
-                          if (position >= chunks * static_cast<int64_t>(chunk)) {
-                            return "";
-                          }
-                          int64_t i = position / chunk;
-                          std::string bytes = Chunk(i, chunk).substr(position % chunk);
-                          position += static_cast<int64_t>(bytes.size());
-                          return bytes;
-                        }));
+  ASSERT_OK(WriteChunks(
+      *second->channel, repo, upload.upload_id(), offset, [&]() -> std::string {
+        if (position >= chunks * static_cast<int64_t>(chunk)) {
+          return "";
+        }
+        int64_t i = position / chunk;
+        std::string bytes = Chunk(i, chunk).substr(position % chunk);
+        position += static_cast<int64_t>(bytes.size());
+        return bytes;
+      }));
   Sha256Hasher expected;
   for (int i = 0; i < chunks; ++i) expected.Update(Chunk(i, chunk));
   v1::CommitUploadRequest commit;
@@ -463,7 +469,8 @@ TEST_F(StoragedProcessTest, UploadResumesOnAnotherProcessAfterSigkill) {
   commit.set_upload_id(upload.upload_id());
   commit.set_digest(expected.Finish().ToString());
   v1::BlobInfo blob;
-  ASSERT_OK(Call(uploads.get(), &v1::UploadService::Stub::Commit, commit, &blob));
+  ASSERT_OK(
+      Call(uploads.get(), &v1::UploadService::Stub::Commit, commit, &blob));
   EXPECT_EQ(blob.size(), chunks * static_cast<int64_t>(chunk));
 }
 
@@ -474,7 +481,8 @@ TEST_F(StoragedProcessTest, TwoProcessesCommitTheSameBlobConcurrently) {
     std::string content = Chunk(round, 4 << 20);
     absl::Status results[2];
     std::thread a([&] {
-      results[0] = UploadBlob(*storaged_.channel, "same/blob", content).status();
+      results[0] =
+          UploadBlob(*storaged_.channel, "same/blob", content).status();
     });
     std::thread b([&] {
       results[1] = UploadBlob(*second->channel, "same/blob", content).status();
@@ -491,9 +499,9 @@ TEST_F(StoragedProcessTest, TwoProcessesCommitTheSameBlobConcurrently) {
       EXPECT_TRUE(*read == content);
     }
     struct stat st;
-    std::string data = absl::StrCat(root_, "/docker/registry/v2/blobs/sha256/",
-                                    digest.hex().substr(0, 2), "/",
-                                    digest.hex(), "/data");
+    std::string data =
+        absl::StrCat(root_, "/docker/registry/v2/blobs/sha256/",
+                     digest.hex().substr(0, 2), "/", digest.hex(), "/data");
     ASSERT_EQ(stat(data.c_str(), &st), 0);
     EXPECT_EQ(st.st_size, static_cast<off_t>(content.size()));
   }

@@ -75,15 +75,16 @@ TEST_F(StoresTest, ChunkedUploadCommitsAndLinks) {
   for (const char* chunk : {"hello ", "chunked ", "world"}) {
     auto status = storage_.uploads.Status(repo_, upload->id);
     ASSERT_OK(status);
-    auto writer = storage_.uploads.OpenWriter(repo_, upload->id, status->offset);
+    auto writer =
+        storage_.uploads.OpenWriter(repo_, upload->id, status->offset);
     ASSERT_OK(writer);
     ASSERT_OK((*writer)->Append(chunk));
     ASSERT_OK((*writer)->Finish());
   }
   EXPECT_EQ(storage_.uploads.Status(repo_, upload->id)->offset, 19);
   Digest digest = DigestOf("hello chunked world");
-  absl::StatusOr<BlobDescriptor> blob = storage_.uploads.Commit(
-      repo_, upload->id, digest, 19, "", absl::nullopt);
+  absl::StatusOr<BlobDescriptor> blob =
+      storage_.uploads.Commit(repo_, upload->id, digest, 19, "", absl::nullopt);
   ASSERT_OK(blob);
   EXPECT_EQ(blob->size, 19);
   EXPECT_OK(storage_.blobs.Stat(repo_, digest));
@@ -114,16 +115,16 @@ TEST_F(StoresTest, CommitVerifiesDigestAndSizeAndKeepsTheUpload) {
   EXPECT_THAT(storage_.uploads.Commit(repo_, upload->id, DigestOf("other"),
                                       absl::nullopt, "data", 0),
               HasReason(v1::DIGEST_INVALID));
-  EXPECT_THAT(storage_.uploads.Commit(repo_, upload->id, DigestOf("data"), 5,
-                                      "", 4),
-              HasReason(v1::SIZE_INVALID));
+  EXPECT_THAT(
+      storage_.uploads.Commit(repo_, upload->id, DigestOf("data"), 5, "", 4),
+      HasReason(v1::SIZE_INVALID));
   EXPECT_THAT(storage_.uploads.Commit(repo_, upload->id, DigestOf("data"),
                                       absl::nullopt, "more", 0),
               HasReason(v1::RANGE_INVALID));
   EXPECT_THAT(storage_.blobs.StatData(DigestOf("data")),
               HasReason(v1::BLOB_UNKNOWN));
-  EXPECT_OK(storage_.uploads.Commit(repo_, upload->id, DigestOf("data"), 4, "",
-                                    4));
+  EXPECT_OK(
+      storage_.uploads.Commit(repo_, upload->id, DigestOf("data"), 4, "", 4));
   EXPECT_OK(storage_.blobs.Stat(repo_, DigestOf("data")));
 }
 
@@ -154,7 +155,8 @@ TEST_F(StoresTest, ResumeHashesATailNoSavedStateCovers) {
 }
 
 TEST_F(StoresTest, UnknownAndMalformedUploadIds) {
-  for (const char* id : {"", "nope", "../../etc", "00000000-0000-4000-8000-000000000000"}) {
+  for (const char* id :
+       {"", "nope", "../../etc", "00000000-0000-4000-8000-000000000000"}) {
     EXPECT_THAT(storage_.uploads.Status(repo_, id),
                 HasReason(v1::BLOB_UPLOAD_UNKNOWN))
         << id;
@@ -175,7 +177,8 @@ TEST_F(StoresTest, PurgeRemovesOnlyOldUploads) {
   ASSERT_OK(upload);
   EXPECT_EQ(*storage_.uploads.PurgeOlderThan(absl::Now() - absl::Hours(1)), 0);
   EXPECT_OK(storage_.uploads.Status(repo_, upload->id));
-  EXPECT_EQ(*storage_.uploads.PurgeOlderThan(absl::Now() + absl::Seconds(1)), 1);
+  EXPECT_EQ(*storage_.uploads.PurgeOlderThan(absl::Now() + absl::Seconds(1)),
+            1);
   EXPECT_THAT(storage_.uploads.Status(repo_, upload->id),
               HasReason(v1::BLOB_UPLOAD_UNKNOWN));
 }
@@ -199,7 +202,8 @@ TEST_F(StoresTest, MountLinksWithoutCopyingAndChecksTheSource) {
 TEST_F(StoresTest, ManifestMissingABlobLeavesNothingVisible) {
   Digest config = Upload(repo_, "{}");
   std::string manifest = ImageManifest(config, DigestOf("never uploaded"));
-  EXPECT_THAT(PutManifest("v1", manifest), HasReason(v1::MANIFEST_BLOB_UNKNOWN));
+  EXPECT_THAT(PutManifest("v1", manifest),
+              HasReason(v1::MANIFEST_BLOB_UNKNOWN));
   EXPECT_THAT(storage_.manifests.Get(repo_, *Reference::Parse("v1"), {}),
               HasReason(v1::MANIFEST_UNKNOWN));
   EXPECT_THAT(*storage_.tags.All(repo_), ElementsAre());
@@ -231,10 +235,12 @@ TEST_F(StoresTest, ManifestPutGetByTagAndDigestThenDelete) {
   // Untag one, then delete the manifest: the other tag goes with it.
   ASSERT_OK(storage_.manifests.Delete(repo_, *Reference::Parse("v1")));
   EXPECT_THAT(*storage_.tags.All(repo_), ElementsAre("v2"));
-  ASSERT_OK(storage_.manifests.Delete(repo_, Reference{absl::nullopt, put->digest}));
+  ASSERT_OK(
+      storage_.manifests.Delete(repo_, Reference{absl::nullopt, put->digest}));
   EXPECT_THAT(*storage_.tags.All(repo_), ElementsAre());
-  EXPECT_THAT(storage_.manifests.Get(repo_, Reference{absl::nullopt, put->digest}, {}),
-              HasReason(v1::MANIFEST_UNKNOWN));
+  EXPECT_THAT(
+      storage_.manifests.Get(repo_, Reference{absl::nullopt, put->digest}, {}),
+      HasReason(v1::MANIFEST_UNKNOWN));
   EXPECT_THAT(storage_.manifests.Delete(repo_, *Reference::Parse("v1")),
               HasReason(v1::MANIFEST_UNKNOWN));
 }
@@ -245,9 +251,10 @@ TEST_F(StoresTest, ManifestRefusals) {
   std::string manifest = ImageManifest(config, layer);
   EXPECT_THAT(PutManifest(DigestOf("other").ToString(), manifest),
               HasReason(v1::DIGEST_INVALID));
-  std::string big = ImageManifest(
-      config, layer, absl::StrCat(R"(,"annotations":{"pad":")",
-                                  std::string(2000, 'x'), R"("})"));
+  std::string big =
+      ImageManifest(config, layer,
+                    absl::StrCat(R"(,"annotations":{"pad":")",
+                                 std::string(2000, 'x'), R"("})"));
   EXPECT_THAT(PutManifest("big", big), HasReason(v1::TOO_LARGE));
   EXPECT_THAT(PutManifest("bad", "{"), HasReason(v1::MANIFEST_INVALID));
   EXPECT_THAT(*storage_.tags.All(repo_), ElementsAre());
@@ -268,11 +275,11 @@ TEST_F(StoresTest, IndexNeedsItsChildManifests) {
                                      kOciIndex, index, &subject),
               HasReason(v1::MANIFEST_BLOB_UNKNOWN));
   ASSERT_OK(PutManifest(DigestOf(child).ToString(), child));
-  ASSERT_OK(storage_.manifests.Put(repo_, *Reference::Parse("multi"),
-                                   kOciIndex, index, &subject));
-  EXPECT_EQ(storage_.manifests.Get(repo_, *Reference::Parse("multi"), {})
-                ->media_type,
-            kOciIndex);
+  ASSERT_OK(storage_.manifests.Put(repo_, *Reference::Parse("multi"), kOciIndex,
+                                   index, &subject));
+  EXPECT_EQ(
+      storage_.manifests.Get(repo_, *Reference::Parse("multi"), {})->media_type,
+      kOciIndex);
 }
 
 TEST_F(StoresTest, ReferrersBySubjectWithArtifactTypeFilter) {
@@ -296,22 +303,26 @@ TEST_F(StoresTest, ReferrersBySubjectWithArtifactTypeFilter) {
   auto all = storage_.manifests.Referrers(repo_, missing_subject, "");
   ASSERT_OK(all);
   EXPECT_EQ(all->size(), 2u);
-  auto sboms =
-      storage_.manifests.Referrers(repo_, missing_subject, "application/x-sbom");
+  auto sboms = storage_.manifests.Referrers(repo_, missing_subject,
+                                            "application/x-sbom");
   ASSERT_OK(sboms);
   ASSERT_EQ(sboms->size(), 1u);
   EXPECT_EQ((*sboms)[0].digest, sbom->digest);
   EXPECT_EQ((*sboms)[0].artifact_type, "application/x-sbom");
-  ASSERT_OK(storage_.manifests.Delete(repo_, Reference{absl::nullopt, sbom->digest}));
-  EXPECT_EQ(storage_.manifests.Referrers(repo_, missing_subject, "")->size(), 1u);
-  EXPECT_TRUE(storage_.manifests.Referrers(repo_, DigestOf("none"), "")->empty());
+  ASSERT_OK(
+      storage_.manifests.Delete(repo_, Reference{absl::nullopt, sbom->digest}));
+  EXPECT_EQ(storage_.manifests.Referrers(repo_, missing_subject, "")->size(),
+            1u);
+  EXPECT_TRUE(
+      storage_.manifests.Referrers(repo_, DigestOf("none"), "")->empty());
 }
 
 TEST_F(StoresTest, TagPaginationAndCatalog) {
   Digest config = Upload(repo_, "{}");
   Digest layer = Upload(repo_, "layer");
   std::string manifest = ImageManifest(config, layer);
-  for (const char* tag : {"c", "a", "b", "d"}) ASSERT_OK(PutManifest(tag, manifest));
+  for (const char* tag : {"c", "a", "b", "d"})
+    ASSERT_OK(PutManifest(tag, manifest));
   std::vector<std::string> tags = *storage_.tags.All(repo_);
   EXPECT_THAT(tags, ElementsAre("a", "b", "c", "d"));
   Page page = Paginate(tags, 2, "");
@@ -322,7 +333,8 @@ TEST_F(StoresTest, TagPaginationAndCatalog) {
   EXPECT_FALSE(page.more);
   EXPECT_TRUE(Paginate(tags, 0, "").items.empty());
   EXPECT_TRUE(Paginate(tags, 5, "z").items.empty());
-  EXPECT_THAT(Paginate(tags, absl::nullopt, "a").items, ElementsAre("b", "c", "d"));
+  EXPECT_THAT(Paginate(tags, absl::nullopt, "a").items,
+              ElementsAre("b", "c", "d"));
   // Only repositories with manifests are in the catalog (Distribution's rule).
   Upload(*RepositoryName::Parse("blobs-only"), "x");
   EXPECT_THAT(*ListRepositories(*storage_.driver), ElementsAre("team/app"));

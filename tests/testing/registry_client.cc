@@ -43,7 +43,8 @@ absl::StatusOr<v1::BlobInfo> UploadBlob(grpc::Channel& channel,
     grpc::ClientContext context;
     v1::StartUploadRequest request;
     request.set_repository(repository);
-    absl::Status status = FromGrpcStatus(stub->Start(&context, request, &started));
+    absl::Status status =
+        FromGrpcStatus(stub->Start(&context, request, &started));
     if (!status.ok()) return status;
   }
   bool sent = false;

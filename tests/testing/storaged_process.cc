@@ -13,17 +13,17 @@ absl::StatusOr<StoragedProcess> StartStoraged(
     const std::string& root, const std::vector<std::string>& extra_flags) {
   static int counter = 0;
   std::vector<std::string> argv = {RunfilePath("storaged/storaged"),
-                                   "--listen=127.0.0.1:0", "--driver=filesystem",
-                                   "--root=" + root};
+                                   "--listen=127.0.0.1:0",
+                                   "--driver=filesystem", "--root=" + root};
   argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
-  std::string log = absl::StrCat(NewTempDir("logs"), "/storaged-", ++counter,
-                                 ".log");
+  std::string log =
+      absl::StrCat(NewTempDir("logs"), "/storaged-", ++counter, ".log");
   StoragedProcess result;
   auto process = Subprocess::Start(argv, log);
   if (!process.ok()) return process.status();
   result.process = *std::move(process);
-  auto line = result.process->WaitForLog("listening on 127.0.0.1:",
-                                         absl::Seconds(20));
+  auto line =
+      result.process->WaitForLog("listening on 127.0.0.1:", absl::Seconds(20));
   if (!line.ok()) return line.status();
   size_t at = line->find("listening on 127.0.0.1:") + 23;
   size_t end = line->find_first_not_of("0123456789", at);

@@ -3,8 +3,8 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <sys/socket.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -52,8 +52,8 @@ std::string NewTempDir(const std::string& prefix) {
 
 absl::StatusOr<std::unique_ptr<Subprocess>> Subprocess::Start(
     const std::vector<std::string>& argv, const std::string& log_path) {
-  int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-                 0644);
+  int log =
+      open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (log < 0) return absl::InternalError("cannot open " + log_path);
   pid_t pid = fork();
   if (pid < 0) {
@@ -64,7 +64,8 @@ absl::StatusOr<std::unique_ptr<Subprocess>> Subprocess::Start(
     dup2(log, 1);
     dup2(log, 2);
     std::vector<char*> args;
-    for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+    for (const std::string& arg : argv)
+      args.push_back(const_cast<char*>(arg.c_str()));
     args.push_back(nullptr);
     execv(args[0], args.data());
     _exit(127);
@@ -91,7 +92,8 @@ absl::StatusOr<std::string> Subprocess::WaitForLog(const std::string& needle,
     }
     if (!reaped_ && waitpid(pid_, nullptr, WNOHANG) == pid_) {
       reaped_ = true;
-      return absl::AbortedError(absl::StrCat("process exited; log: ", log_path_));
+      return absl::AbortedError(
+          absl::StrCat("process exited; log: ", log_path_));
     }
     if (absl::Now() > deadline) {
       return absl::DeadlineExceededError(
