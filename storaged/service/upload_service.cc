@@ -42,9 +42,11 @@ grpc::Status UploadServiceImpl::Write(
     }
     ASSIGN_OR_RETURN(RepositoryName name,
                      RepositoryName::Parse(message.repository()));
-    ASSIGN_OR_RETURN(std::unique_ptr<UploadWriter> writer,
-                     storage_->uploads.OpenWriter(name, message.upload_id(),
-                                                  message.offset()));
+    absl::optional<int64_t> offset;
+    if (message.has_offset()) offset = message.offset();
+    ASSIGN_OR_RETURN(
+        std::unique_ptr<UploadWriter> writer,
+        storage_->uploads.OpenWriter(name, message.upload_id(), offset));
     std::string id = message.upload_id();
     absl::Status appended;
     do {

@@ -1,0 +1,33 @@
+// The one table that turns an error into the OCI Distribution Spec's wire
+// form: error code, HTTP status and the JSON body
+// {"errors":[{"code","message","detail"}]}. Thread-safe (pure functions).
+#ifndef REGISTRY_GATEWAY_ERRORS_H_
+#define REGISTRY_GATEWAY_ERRORS_H_
+
+#include <httplib.h>
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+
+namespace registry::gateway {
+
+struct OciError {
+  absl::string_view code;  // e.g. "BLOB_UNKNOWN"
+  int http_status;         // e.g. 404
+};
+
+// The OCI code and HTTP status for `status`: by its registry reason when it
+// carries one, else by its canonical code; UNKNOWN/500 for anything else.
+OciError ToOciError(const absl::Status& status);
+
+// The JSON error body for `status`.
+std::string OciErrorBody(const absl::Status& status);
+
+// Sets `response` to the OCI error for `status` (status code and body).
+void WriteOciError(const absl::Status& status, httplib::Response& response);
+
+}  // namespace registry::gateway
+
+#endif  // REGISTRY_GATEWAY_ERRORS_H_

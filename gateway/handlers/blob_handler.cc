@@ -1,0 +1,135 @@
+// GET, HEAD and DELETE /v2/<name>/blobs/<digest>. GET streams the blob from
+// storaged with bounded memory, honouring a single Range.
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "common/errors.h"
+#include "common/grpc_status.h"
+#include "gateway/handlers/handler_context.h"
+#include "gateway/http_util.h"
+#include "gateway/routes.h"
+
+namespace registry::gateway {
+namespace {
+
+// One blob download in flight: the gRPC stream and the message being sent.
+struct BlobDownload {
+  std::unique_ptr<grpc::ClientContext> context;
+  std::unique_ptr<grpc::ClientReader<v1::ReadBlobResponse>> reader;
+  v1::ReadBlobResponse message;
+  size_t position = 0;
+};
+
+void SetBlobHeaders(const v1::BlobInfo& info, httplib::Response& response) {
+  response.set_header("Docker-Content-Digest", info.digest());
+  response.set_header("ETag", absl::StrCat("\"", info.digest(), "\""));
+  response.set_header("Accept-Ranges", "bytes");
+  response.set_header("Cache-Control", "max-age=31536000");
+}
+
+class BlobHandler {
+ public:
+  explicit BlobHandler(const HandlerContext& ctx) : ctx_(ctx) {}
+
+  void Get(const httplib::Request& req, httplib::Response& response) {
+    Respond(response, [&] { return Serve(req, response); });
+  }
+
+  void Delete(const httplib::Request& req, httplib::Response& response) {
+    Respond(response, [&]() -> absl::Status {
+      v1::DeleteBlobRequest request;
+      request.set_repository(req.matches[1]);
+      request.set_digest(req.matches[2]);
+      v1::DeleteBlobResponse reply;
+      absl::Status status =
+          CallStoraged(*ctx_.storaged, ctx_.storaged->blobs(),
+                       &v1::BlobService::Stub::Delete, request, &reply);
+      if (status.ok()) response.status = 202;
+      return status;
+    });
+  }
+
+ private:
+  absl::Status Serve(const httplib::Request& req, httplib::Response& response) {
+    v1::StatBlobRequest stat;
+    stat.set_repository(req.matches[1]);
+    stat.set_digest(req.matches[2]);
+    v1::BlobInfo info;
+    absl::Status status =
+        CallStoraged(*ctx_.storaged, ctx_.storaged->blobs(),
+                     &v1::BlobService::Stub::Stat, stat, &info);
+    if (!status.ok()) return status;
+    absl::StatusOr<absl::optional<ByteRange>> range =
+        ParseRange(req.get_header_value("Range"), info.size());
+    if (!range.ok()) {
+      response.set_header("Content-Range",
+                          absl::StrCat("bytes */", info.size()));
+      return range.status();
+    }
+    SetBlobHeaders(info, response);
+    ByteRange span{0, info.size()};
+    if (range->has_value()) {
+      span = **range;
+      response.status = 206;
+      response.set_header(
+          "Content-Range",
+          absl::StrCat("bytes ", span.offset, "-",
+                       span.offset + span.length - 1, "/", info.size()));
+    }
+    if (req.method == "HEAD" || span.length == 0) {
+      // No body: the provider is never called, but sets Content-Length.
+      response.set_content_provider(
+          static_cast<size_t>(span.length), "application/octet-stream",
+          [](size_t, size_t, httplib::DataSink&) { return false; });
+      return absl::OkStatus();
+    }
+    auto download = std::make_shared<BlobDownload>();
+    download->context = ctx_.storaged->StreamContext();
+    v1::ReadBlobRequest read;
+    read.set_repository(stat.repository());
+    read.set_digest(stat.digest());
+    read.set_offset(span.offset);
+    read.set_length(span.length);
+    download->reader =
+        ctx_.storaged->blobs().Read(download->context.get(), read);
+    // Read the first message now so that an error still becomes a response.
+    if (!download->reader->Read(&download->message)) {
+      absl::Status failed = FromGrpcStatus(download->reader->Finish());
+      return failed.ok() ? absl::DataLossError("blob stream ended early")
+                         : failed;
+    }
+    response.set_content_provider(
+        static_cast<size_t>(span.length), "application/octet-stream",
+        [download](size_t, size_t, httplib::DataSink& sink) {
+          const std::string& data = download->message.data();
+          if (download->position == data.size()) {
+            if (!download->reader->Read(&download->message)) return false;
+            download->position = 0;
+          }
+          const std::string& next = download->message.data();
+          size_t n = next.size() - download->position;
+          bool ok = sink.write(next.data() + download->position, n);
+          download->position += n;
+          return ok;
+        });
+    return absl::OkStatus();
+  }
+
+  HandlerContext ctx_;
+};
+
+}  // namespace
+
+void RegisterBlobRoutes(httplib::Server& server, const HandlerContext& ctx) {
+  auto handler = std::make_shared<BlobHandler>(ctx);
+  server.Get(routes::kBlob,
+             [handler](const httplib::Request& req, httplib::Response& res) {
+               handler->Get(req, res);
+             });
+  server.Delete(routes::kBlob,
+                [handler](const httplib::Request& req, httplib::Response& res) {
+                  handler->Delete(req, res);
+                });
+}
+
+}  // namespace registry::gateway

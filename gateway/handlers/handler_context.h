@@ -1,0 +1,62 @@
+// What every handler needs: the storaged client and the gateway's limits,
+// and the one way handlers turn a failed call into an OCI error response.
+#ifndef REGISTRY_GATEWAY_HANDLERS_HANDLER_CONTEXT_H_
+#define REGISTRY_GATEWAY_HANDLERS_HANDLER_CONTEXT_H_
+
+#include <httplib.h>
+
+#include <cstdint>
+#include <functional>
+
+#include "absl/status/status.h"
+#include "gateway/storaged_client.h"
+
+namespace registry::gateway {
+
+struct GatewayOptions {
+  // Manifest bodies larger than this are refused with 413 before storaged.
+  int64_t max_manifest_bytes = 4 << 20;
+};
+
+struct HandlerContext {
+  StoragedClient* storaged;  // Not owned; outlives the server.
+  GatewayOptions options;
+};
+
+// Runs `handle`; when it fails, replaces the response with the OCI error.
+void Respond(httplib::Response& response,
+             const std::function<absl::Status()>& handle);
+
+// Performs a unary storaged call with a deadline and converts its status.
+template <typename Stub, typename Request, typename Reply>
+absl::Status CallStoraged(StoragedClient& storaged, Stub& stub,
+                          grpc::Status (Stub::*method)(grpc::ClientContext*,
+                                                       const Request&, Reply*),
+                          const Request& request, Reply* reply);
+
+// One registration function per resource file.
+void RegisterBaseRoutes(httplib::Server& server, const HandlerContext& ctx);
+void RegisterBlobRoutes(httplib::Server& server, const HandlerContext& ctx);
+void RegisterBlobUploadRoutes(httplib::Server& server,
+                              const HandlerContext& ctx);
+void RegisterManifestRoutes(httplib::Server& server, const HandlerContext& ctx);
+void RegisterListingRoutes(httplib::Server& server, const HandlerContext& ctx);
+
+}  // namespace registry::gateway
+
+#include "common/grpc_status.h"
+
+namespace registry::gateway {
+
+template <typename Stub, typename Request, typename Reply>
+absl::Status CallStoraged(StoragedClient& storaged, Stub& stub,
+                          grpc::Status (Stub::*method)(grpc::ClientContext*,
+                                                       const Request&, Reply*),
+                          const Request& request, Reply* reply) {
+  std::unique_ptr<grpc::ClientContext> context = storaged.UnaryContext();
+  return FromGrpcStatus((stub.*method)(context.get(), request, reply));
+}
+
+}  // namespace registry::gateway
+
+#endif  // REGISTRY_GATEWAY_HANDLERS_HANDLER_CONTEXT_H_

@@ -1,0 +1,77 @@
+// gateway: the registry's HTTP face (Docker Registry HTTP API V2 / OCI
+// Distribution Spec 1.1), stateless, over storaged's gRPC API.
+#include <signal.h>
+
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "common/log.h"
+#include "gateway/server.h"
+
+ABSL_FLAG(std::string, listen, "0.0.0.0:5000",
+          "HOST:PORT for HTTP; port 0 picks a free port");
+ABSL_FLAG(std::string, storaged, "127.0.0.1:50051",
+          "gRPC target of storaged: host:port, ipv4:a:1,b:2, dns:///name:port");
+ABSL_FLAG(int64_t, max_manifest_bytes, 4 << 20,
+          "manifest bodies larger than this are refused (413)");
+ABSL_FLAG(int, threads, 32, "HTTP worker threads");
+ABSL_FLAG(std::string, log_level, "info", "debug | info | warn | error");
+
+namespace {
+
+int Fail(absl::string_view message) {
+  registry::Log(registry::LogLevel::kError, "gateway", message);
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage("gateway --listen=HOST:PORT --storaged=TARGET");
+  absl::ParseCommandLine(argc, argv);
+  absl::StatusOr<registry::LogLevel> level =
+      registry::ParseLogLevel(absl::GetFlag(FLAGS_log_level));
+  if (!level.ok()) return Fail(level.status().ToString());
+  registry::SetLogLevel(*level);
+
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  registry::gateway::GatewayServerOptions options;
+  std::string listen = absl::GetFlag(FLAGS_listen);
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos ||
+      !absl::SimpleAtoi(listen.substr(colon + 1), &options.port)) {
+    return Fail(absl::StrCat("--listen=", listen, ": want HOST:PORT"));
+  }
+  options.host = listen.substr(0, colon);
+  options.storaged_target = absl::GetFlag(FLAGS_storaged);
+  options.limits.max_manifest_bytes = absl::GetFlag(FLAGS_max_manifest_bytes);
+  options.threads = absl::GetFlag(FLAGS_threads);
+
+  registry::gateway::GatewayServer server(options);
+  absl::StatusOr<int> port = server.Bind();
+  if (!port.ok()) return Fail(port.status().ToString());
+  registry::Log(registry::LogLevel::kInfo, "gateway",
+                absl::StrCat("listening on ", options.host, ":", *port,
+                             " storaged=", options.storaged_target));
+  std::thread stopper([&] {
+    int signal = 0;
+    sigwait(&stop_signals, &signal);
+    registry::Log(registry::LogLevel::kInfo, "gateway",
+                  absl::StrCat("signal ", signal, ": stopping"));
+    server.Stop();
+  });
+  server.Serve();
+  stopper.join();
+  registry::Log(registry::LogLevel::kInfo, "gateway", "stopped");
+  return 0;
+}
