@@ -1,16 +1,32 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs storaged on the filesystem
-# driver until Ctrl-C. Data goes to $REGISTRY_DATA (default ./registry-data).
-#
-# The HTTP gateway (docker/skopeo-facing) is not built yet: until it is,
-# this serves the gRPC API only.
+# Installs what is missing, builds, and runs the registry: storaged on the
+# filesystem driver and the gateway on localhost:5000, until Ctrl-C.
+#   REGISTRY_DATA   data directory (default ./registry-data)
+#   REGISTRY_PORT   HTTP port of the gateway (default 5000)
+#   STORAGED_PORT   gRPC port of storaged (default 50051)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
-bazel build //storaged:storaged 2>&1 | tail -n 3
+bazel build //storaged //gateway 2>&1 | tail -n 1
 
 DATA="${REGISTRY_DATA:-$PWD/registry-data}"
-LISTEN="${STORAGED_LISTEN:-127.0.0.1:50051}"
-echo "storaged: gRPC on ${LISTEN}, data in ${DATA} (Ctrl-C stops)"
-exec bazel-bin/storaged/storaged --listen="${LISTEN}" --driver=filesystem --root="${DATA}"
+PORT="${REGISTRY_PORT:-5000}"
+GRPC="127.0.0.1:${STORAGED_PORT:-50051}"
+mkdir -p "$DATA"
+
+bazel-bin/storaged/storaged --listen="$GRPC" --driver=filesystem --root="$DATA" &
+storaged=$!
+bazel-bin/gateway/gateway --listen="127.0.0.1:${PORT}" --storaged="$GRPC" &
+gateway=$!
+
+stop() {
+  kill -TERM "$gateway" "$storaged" 2>/dev/null || true
+  wait "$gateway" "$storaged" 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+
+echo "registry: http://localhost:${PORT} (storaged gRPC on ${GRPC}), data in ${DATA}"
+echo "try: skopeo copy --dest-tls-verify=false oci:DIR:TAG docker://localhost:${PORT}/NAME:TAG"
+echo "Ctrl-C stops both."
+wait -n "$gateway" "$storaged"
