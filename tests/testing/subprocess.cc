@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -67,7 +68,7 @@ absl::StatusOr<std::unique_ptr<Subprocess>> Subprocess::Start(
     for (const std::string& arg : argv)
       args.push_back(const_cast<char*>(arg.c_str()));
     args.push_back(nullptr);
-    execv(args[0], args.data());
+    execvp(args[0], args.data());
     _exit(127);
   }
   close(log);
@@ -123,6 +124,28 @@ absl::StatusOr<int> Subprocess::Wait(absl::Duration timeout) {
     absl::SleepFor(absl::Milliseconds(20));
   }
   return absl::FailedPreconditionError("already reaped");
+}
+
+}  // namespace registry::testing
+
+namespace registry::testing {
+
+absl::StatusOr<std::string> RunCommand(const std::vector<std::string>& argv,
+                                       absl::Duration timeout) {
+  static std::atomic<int> counter{0};
+  std::string log = absl::StrCat(NewTempDir("cmd"), "/out-",
+                                 counter.fetch_add(1), ".log");
+  auto process = Subprocess::Start(argv, log);
+  if (!process.ok()) return process.status();
+  absl::StatusOr<int> code = (*process)->Wait(timeout);
+  std::ifstream in(log);
+  std::string output((std::istreambuf_iterator<char>(in)), {});
+  if (!code.ok()) return absl::DeadlineExceededError(argv[0] + ": " + output);
+  if (*code != 0) {
+    return absl::InternalError(
+        absl::StrCat(argv[0], " exited ", *code, ": ", output));
+  }
+  return output;
 }
 
 }  // namespace registry::testing

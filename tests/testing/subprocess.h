@@ -23,6 +23,11 @@ int FreePort();
 // A fresh directory under TEST_TMPDIR.
 std::string NewTempDir(const std::string& prefix);
 
+// Runs `argv` to completion (at most `timeout`) and returns its output;
+// an error with the output when it exits non-zero.
+absl::StatusOr<std::string> RunCommand(const std::vector<std::string>& argv,
+                                       absl::Duration timeout);
+
 class Subprocess {
  public:
   // Starts argv[0] (a path) with stdout and stderr appended to `log_path`.
