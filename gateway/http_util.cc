@@ -115,8 +115,9 @@ std::string QueryEscape(absl::string_view value) {
         c == '~') {
       out.push_back(c);
     } else {
-      absl::StrAppend(
-          &out, "%", absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad2));
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      unsigned char byte = static_cast<unsigned char>(c);
+      out += {'%', kHex[byte >> 4], kHex[byte & 0xf]};
     }
   }
   return out;

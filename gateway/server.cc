@@ -18,17 +18,24 @@ GatewayServer::GatewayServer(GatewayServerOptions options)
   http_.set_read_timeout(60);
   http_.set_write_timeout(60);
   // Unmatched paths and methods still get an OCI error body.
-  http_.set_error_handler([](const httplib::Request& req,
-                             httplib::Response& response) {
-    if (!response.body.empty()) return;
-    int status = response.status;
-    WriteOciError(
-        absl::Status(status == 404 ? absl::StatusCode::kNotFound
-                                   : absl::StatusCode::kUnimplemented,
-                     absl::StrCat("no route for ", req.method, " ", req.path)),
-        response);
-    response.status = status;
-  });
+  http_.set_error_handler(
+      [](const httplib::Request& req, httplib::Response& response) {
+        if (!response.body.empty()) return;
+        int status = response.status;
+        if (status == 416) {  // httplib refused a malformed Range itself.
+          WriteOciError(Error(absl::StatusCode::kOutOfRange, v1::RANGE_INVALID,
+                              "malformed Range header"),
+                        response);
+        } else {
+          WriteOciError(
+              absl::Status(
+                  status == 404 ? absl::StatusCode::kNotFound
+                                : absl::StatusCode::kUnimplemented,
+                  absl::StrCat("no route for ", req.method, " ", req.path)),
+              response);
+        }
+        response.status = status;
+      });
   HandlerContext ctx{storaged_.get(), options_.limits};
   RegisterBaseRoutes(http_, ctx);
   RegisterListingRoutes(http_, ctx);

@@ -51,6 +51,9 @@ class BlobHandler {
 
  private:
   absl::Status Serve(const httplib::Request& req, httplib::Response& response) {
+    // cpp-httplib would apply the parsed Range again to whatever we answer
+    // (and does not clamp an end past the blob); the range is ours alone.
+    const_cast<httplib::Request&>(req).ranges.clear();
     v1::StatBlobRequest stat;
     stat.set_repository(req.matches[1]);
     stat.set_digest(req.matches[2]);

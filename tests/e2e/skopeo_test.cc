@@ -40,8 +40,7 @@ class SkopeoTest : public ::testing::Test {
   }
 
   std::string Ref(const std::string& repo_and_tag) {
-    return absl::StrCat("docker://", registry_.gateway.host, "/",
-                        repo_and_tag);
+    return absl::StrCat("docker://", registry_.gateway.host, "/", repo_and_tag);
   }
 
   Registry registry_;
@@ -75,9 +74,9 @@ TEST_F(SkopeoTest, MultiLayerOciImageRoundTripsByteIdentical) {
       Skopeo({"inspect", "--tls-verify=false", Ref("team/app:v1")});
   ASSERT_OK(inspect);
   EXPECT_THAT(*inspect, HasSubstr(image->digest));
-  absl::StatusOr<std::string> tags = Skopeo(
-      {"list-tags", "--tls-verify=false",
-       absl::StrCat("docker://", registry_.gateway.host, "/team/app")});
+  absl::StatusOr<std::string> tags =
+      Skopeo({"list-tags", "--tls-verify=false",
+              absl::StrCat("docker://", registry_.gateway.host, "/team/app")});
   ASSERT_OK(tags);
   EXPECT_THAT(*tags, HasSubstr("\"v1\""));
   EXPECT_THAT(*tags, HasSubstr("\"v2\""));
@@ -87,8 +86,9 @@ TEST_F(SkopeoTest, MultiLayerOciImageRoundTripsByteIdentical) {
   EXPECT_FALSE(
       Skopeo({"inspect", "--raw", "--tls-verify=false", Ref("team/app:v2")})
           .ok());
-  tags = Skopeo({"list-tags", "--tls-verify=false",
-                 absl::StrCat("docker://", registry_.gateway.host, "/team/app")});
+  tags =
+      Skopeo({"list-tags", "--tls-verify=false",
+              absl::StrCat("docker://", registry_.gateway.host, "/team/app")});
   ASSERT_OK(tags);
   EXPECT_THAT(*tags, Not(HasSubstr("\"v1\"")));
 }
@@ -97,8 +97,7 @@ TEST_F(SkopeoTest, MultiArchIndexRoundTrips) {
   OciLayout source(NewTempDir("src"));
   absl::StatusOr<OciDescriptor> amd64 =
       source.AddImage({1 << 20, 3 << 20}, "amd64", 10);
-  absl::StatusOr<OciDescriptor> arm64 =
-      source.AddImage({2 << 20}, "arm64", 20);
+  absl::StatusOr<OciDescriptor> arm64 = source.AddImage({2 << 20}, "arm64", 20);
   ASSERT_OK(amd64);
   ASSERT_OK(arm64);
   absl::StatusOr<OciDescriptor> index = source.AddIndex({*amd64, *arm64});
@@ -111,8 +110,8 @@ TEST_F(SkopeoTest, MultiArchIndexRoundTrips) {
   absl::StatusOr<std::string> raw =
       Skopeo({"inspect", "--raw", "--tls-verify=false", Ref("multi/arch:1")});
   ASSERT_OK(raw);
-  EXPECT_EQ(*raw,
-            ReadFile(source.dir() + "/blobs/sha256/" + index->digest.substr(7)));
+  EXPECT_EQ(*raw, ReadFile(source.dir() + "/blobs/sha256/" +
+                           index->digest.substr(7)));
   std::string back = NewTempDir("back");
   ASSERT_OK(Skopeo({"copy", "--all", "--src-tls-verify=false",
                     Ref("multi/arch:1"), "oci:" + back + ":multi"}));
@@ -129,11 +128,11 @@ TEST_F(SkopeoTest, DockerSchema2ImageRoundTrips) {
   // skopeo converts the manifest to Docker schema2 on the way in.
   ASSERT_OK(Skopeo({"copy", "--format", "v2s2", "--dest-tls-verify=false",
                     "oci:" + source.dir() + ":v1", Ref("docker/image:v1")}));
-  absl::StatusOr<std::string> raw =
-      Skopeo({"inspect", "--raw", "--tls-verify=false", Ref("docker/image:v1")});
+  absl::StatusOr<std::string> raw = Skopeo(
+      {"inspect", "--raw", "--tls-verify=false", Ref("docker/image:v1")});
   ASSERT_OK(raw);
-  EXPECT_THAT(*raw, HasSubstr(
-                        "application/vnd.docker.distribution.manifest.v2+json"));
+  EXPECT_THAT(
+      *raw, HasSubstr("application/vnd.docker.distribution.manifest.v2+json"));
   std::string first = NewTempDir("dir1");
   std::string second = NewTempDir("dir2");
   ASSERT_OK(Skopeo({"copy", "--src-tls-verify=false", Ref("docker/image:v1"),
