@@ -1,0 +1,146 @@
+// Two storaged processes on one root behind two gateways, each gateway
+// balancing over both (round_robin): an upload begun on one gateway
+// continues on the other, a tag pushed through one is read through the other
+// at once, and with one storaged killed (SIGKILL) mid-run, pushes and pulls
+// keep working through the other.
+#include <httplib.h>
+#include <signal.h>
+
+#include <atomic>
+#include <string>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "common/digest.h"
+#include "gtest/gtest.h"
+#include "tests/testing/gateway_process.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/test_data.h"
+
+namespace registry::testing {
+namespace {
+
+constexpr char kOciManifest[] = "application/vnd.oci.image.manifest.v1+json";
+
+class TopologyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = NewTempDir("root");
+    for (StoragedProcess& s : storaged_) {
+      absl::StatusOr<StoragedProcess> started = StartStoraged(root_);
+      ASSERT_OK(started);
+      s = *std::move(started);
+    }
+    std::string target = absl::StrCat("ipv4:", storaged_[0].address, ",",
+                                      storaged_[1].address);
+    for (int i = 0; i < 2; ++i) {
+      absl::StatusOr<GatewayProcess> gateway = StartGateway(target);
+      ASSERT_OK(gateway);
+      gateways_[i] = *std::move(gateway);
+      clients_[i] =
+          std::make_unique<httplib::Client>("127.0.0.1", gateways_[i].port);
+      clients_[i]->set_read_timeout(30);
+    }
+  }
+
+  httplib::Client& G(int i) { return *clients_[i]; }
+
+  // Pushes a blob and a manifest tagged `tag` through gateway `g`; returns
+  // the manifest digest, or "" on any failure.
+  std::string PushImage(int g, const std::string& repo, const std::string& tag,
+                        uint64_t seed) {
+    std::string layer = Chunk(seed, 64 << 10);
+    std::string layer_digest = DigestOf(layer).ToString();
+    auto blob = G(g).Post(
+        absl::StrCat("/v2/", repo, "/blobs/uploads/?digest=", layer_digest),
+        layer, "application/octet-stream");
+    if (!blob || blob->status != 201) return "";
+    std::string manifest = absl::StrCat(
+        R"({"schemaVersion":2,"mediaType":")", kOciManifest,
+        R"(","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":")",
+        layer_digest, R"(","size":)", layer.size(), R"(},"layers":[]})");
+    auto put = G(g).Put(absl::StrCat("/v2/", repo, "/manifests/", tag),
+                        manifest, kOciManifest);
+    if (!put || put->status != 201) return "";
+    return DigestOf(manifest).ToString();
+  }
+
+  std::string root_;
+  StoragedProcess storaged_[2];
+  GatewayProcess gateways_[2];
+  std::unique_ptr<httplib::Client> clients_[2];
+};
+
+TEST_F(TopologyTest, UploadBegunOnOneGatewayContinuesOnTheOther) {
+  auto start = G(0).Post("/v2/t/up/blobs/uploads/", "",
+                         "application/octet-stream");
+  ASSERT_TRUE(start);
+  ASSERT_EQ(start->status, 202);
+  std::string location = start->get_header_value("Location");
+  std::string a = Chunk(1, 1 << 20), b = Chunk(2, 1 << 20);
+  auto patch = G(1).Patch(location.c_str(),
+                          {{"Content-Range", absl::StrCat("0-", a.size() - 1)}},
+                          a, "application/octet-stream");
+  ASSERT_TRUE(patch);
+  ASSERT_EQ(patch->status, 202);
+  std::string digest = DigestOf(a + b).ToString();
+  auto put = G(0).Put(
+      (patch->get_header_value("Location") + "?digest=" + digest).c_str(),
+      {{"Content-Range",
+        absl::StrCat(a.size(), "-", a.size() + b.size() - 1)}},
+      b, "application/octet-stream");
+  ASSERT_TRUE(put);
+  EXPECT_EQ(put->status, 201) << put->body;
+  for (int g = 0; g < 2; ++g) {
+    auto get = G(g).Get(("/v2/t/up/blobs/" + digest).c_str());
+    ASSERT_TRUE(get);
+    EXPECT_TRUE(get->body == a + b);
+  }
+}
+
+TEST_F(TopologyTest, TagPushedThroughOneIsReadThroughTheOtherAtOnce) {
+  for (int round = 0; round < 20; ++round) {
+    int writer = round % 2;
+    std::string digest = PushImage(writer, "t/tag", "latest", round);
+    ASSERT_FALSE(digest.empty()) << "round " << round;
+    auto head = G(1 - writer).Head("/v2/t/tag/manifests/latest");
+    ASSERT_TRUE(head);
+    EXPECT_EQ(head->status, 200);
+    EXPECT_EQ(head->get_header_value("Docker-Content-Digest"), digest)
+        << "round " << round << ": the other gateway saw a stale tag";
+  }
+}
+
+TEST_F(TopologyTest, KeepsWorkingWhenOneStoragedIsKilled) {
+  constexpr int kRounds = 40;
+  std::atomic<int> round{0};
+  std::thread killer([&] {
+    while (round < 5) absl::SleepFor(absl::Milliseconds(5));
+    storaged_[0].process->Signal(SIGKILL);
+  });
+  int failures = 0;
+  int last_failure = -1;
+  for (; round < kRounds; ++round) {
+    int g = round % 2;
+    std::string repo = absl::StrCat("t/kill", round.load());
+    std::string digest = PushImage(g, repo, "v1", 1000 + round);
+    bool ok = !digest.empty();
+    if (ok) {
+      auto get = G(1 - g).Get(absl::StrCat("/v2/", repo, "/manifests/v1"));
+      ok = get && get->status == 200 &&
+           get->get_header_value("Docker-Content-Digest") == digest;
+    }
+    if (!ok) {
+      ++failures;
+      last_failure = round;
+    }
+  }
+  killer.join();
+  EXPECT_TRUE(storaged_[0].process->Wait(absl::Seconds(5)).ok());
+  // Only a request in flight at the moment of the kill may fail.
+  EXPECT_LE(failures, 2) << "last failure in round " << last_failure;
+  EXPECT_LT(last_failure, 10);
+}
+
+}  // namespace
+}  // namespace registry::testing
