@@ -62,6 +62,7 @@ TEST_F(SkopeoTest, MultiLayerOciImageRoundTripsByteIdentical) {
   std::string back = NewTempDir("back");
   ASSERT_OK(Skopeo({"copy", "--src-tls-verify=false", Ref("team/app:v1"),
                     "oci:" + back + ":v1"}));
+  EXPECT_EQ(LayoutBlobs(back).size(), 5u);  // 3 layers, config, manifest.
   EXPECT_EQ(LayoutBlobs(back), LayoutBlobs(source.dir()));
 
   absl::StatusOr<std::string> raw =
@@ -115,6 +116,7 @@ TEST_F(SkopeoTest, MultiArchIndexRoundTrips) {
   std::string back = NewTempDir("back");
   ASSERT_OK(Skopeo({"copy", "--all", "--src-tls-verify=false",
                     Ref("multi/arch:1"), "oci:" + back + ":multi"}));
+  EXPECT_EQ(LayoutBlobs(back).size(), 8u);  // 3 layers, 2 configs, 3 manifests.
   EXPECT_EQ(LayoutBlobs(back), LayoutBlobs(source.dir()));
 }
 

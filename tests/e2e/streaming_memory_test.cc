@@ -24,8 +24,8 @@ constexpr int64_t kMaxGrowth = 64 << 20;
 // Streams chunks [first, first + count) of the test stream as a body.
 httplib::ContentProvider Body(int64_t first, Sha256Hasher* hasher) {
   return [first, hasher](size_t offset, size_t, httplib::DataSink& sink) {
-    std::string bytes = Chunk(first + static_cast<int64_t>(offset / kChunk),
-                              kChunk);
+    std::string bytes =
+        Chunk(first + static_cast<int64_t>(offset / kChunk), kChunk);
     if (hasher != nullptr) hasher->Update(bytes);
     return sink.write(bytes.data(), bytes.size());
   };
@@ -37,8 +37,8 @@ class StreamingMemoryTest : public ::testing::Test {
     absl::StatusOr<Registry> registry = StartRegistry(NewTempDir("root"));
     ASSERT_OK(registry);
     registry_ = *std::move(registry);
-    client_ = std::make_unique<httplib::Client>("127.0.0.1",
-                                                registry_.gateway.port);
+    client_ =
+        std::make_unique<httplib::Client>("127.0.0.1", registry_.gateway.port);
     client_->set_read_timeout(300);
     client_->set_write_timeout(300);
     // Warm both processes up before the baseline.
@@ -93,9 +93,9 @@ TEST_F(StreamingMemoryTest, MonolithicGibPushAndPull) {
     expected.Update(Chunk(i, kChunk));
   }
   std::string digest = expected.Finish().ToString();
-  auto push = client_->Post("/v2/mem/mono/blobs/uploads/?digest=" + digest,
-                            kTotal, Body(0, nullptr),
-                            "application/octet-stream");
+  auto push =
+      client_->Post("/v2/mem/mono/blobs/uploads/?digest=" + digest, kTotal,
+                    Body(0, nullptr), "application/octet-stream");
   ASSERT_TRUE(push);
   ASSERT_EQ(push->status, 201) << push->body;
   EXPECT_EQ(Pull("/v2/mem/mono/blobs/" + digest), digest);
@@ -110,8 +110,7 @@ TEST_F(StreamingMemoryTest, ChunkedGibPushAndPull) {
   const int64_t part = kTotal / 4;
   for (int i = 0; i < 4; ++i) {
     httplib::Headers headers = {
-        {"Content-Range",
-         absl::StrCat(i * part, "-", (i + 1) * part - 1)}};
+        {"Content-Range", absl::StrCat(i * part, "-", (i + 1) * part - 1)}};
     auto patch = client_->Patch(location.c_str(), headers, part,
                                 Body(i * part / kChunk, &hasher),
                                 "application/octet-stream");

@@ -31,8 +31,8 @@ class TopologyTest : public ::testing::Test {
       ASSERT_OK(started);
       s = *std::move(started);
     }
-    std::string target = absl::StrCat("ipv4:", storaged_[0].address, ",",
-                                      storaged_[1].address);
+    std::string target =
+        absl::StrCat("ipv4:", storaged_[0].address, ",", storaged_[1].address);
     for (int i = 0; i < 2; ++i) {
       absl::StatusOr<GatewayProcess> gateway = StartGateway(target);
       ASSERT_OK(gateway);
@@ -72,8 +72,8 @@ class TopologyTest : public ::testing::Test {
 };
 
 TEST_F(TopologyTest, UploadBegunOnOneGatewayContinuesOnTheOther) {
-  auto start = G(0).Post("/v2/t/up/blobs/uploads/", "",
-                         "application/octet-stream");
+  auto start =
+      G(0).Post("/v2/t/up/blobs/uploads/", "", "application/octet-stream");
   ASSERT_TRUE(start);
   ASSERT_EQ(start->status, 202);
   std::string location = start->get_header_value("Location");
@@ -86,8 +86,7 @@ TEST_F(TopologyTest, UploadBegunOnOneGatewayContinuesOnTheOther) {
   std::string digest = DigestOf(a + b).ToString();
   auto put = G(0).Put(
       (patch->get_header_value("Location") + "?digest=" + digest).c_str(),
-      {{"Content-Range",
-        absl::StrCat(a.size(), "-", a.size() + b.size() - 1)}},
+      {{"Content-Range", absl::StrCat(a.size(), "-", a.size() + b.size() - 1)}},
       b, "application/octet-stream");
   ASSERT_TRUE(put);
   EXPECT_EQ(put->status, 201) << put->body;
