@@ -70,6 +70,17 @@ class ManifestHandler {
       RETURN_IF_ERROR(CallStoraged(storaged_, storaged_.manifests(),
                                    &v1::ManifestService::Stub::Put, request,
                                    &reply));
+      // OCI 1.1.1: PUT by digest may name tags with ?tag=; each is a Put of
+      // the same (now stored) bytes by tag.
+      size_t extra_tags = req.get_param_value_count("tag");
+      for (size_t i = 0; i < extra_tags; ++i) {
+        request.set_reference(req.get_param_value("tag", i));
+        v1::PutManifestResponse tagged;
+        RETURN_IF_ERROR(CallStoraged(storaged_, storaged_.manifests(),
+                                     &v1::ManifestService::Stub::Put, request,
+                                     &tagged));
+        response.set_header("OCI-Tag", request.reference());
+      }
       response.status = 201;
       response.set_header(
           "Location", absl::StrCat("/v2/", request.repository(), "/manifests/",

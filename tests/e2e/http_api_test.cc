@@ -36,6 +36,20 @@ std::string ErrorCode(const httplib::Result& response) {
   return body["errors"][0]["code"].get<std::string>();
 }
 
+// Sends `request` on a fresh connection, waits a moment and closes it.
+void SendRaw(int port, const std::string& request) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(write(fd, request.data(), request.size()),
+            static_cast<ssize_t>(request.size()));
+  absl::SleepFor(absl::Milliseconds(300));
+  close(fd);
+}
+
 class HttpApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -250,22 +264,12 @@ TEST_F(HttpApiTest, ClientThatDisconnectsMidUploadLeavesItResumable) {
       client_->Post("/v2/r/cut/blobs/uploads/", "", "application/octet-stream");
   std::string location = start->get_header_value("Location");
   std::string first = Chunk(1, 3 << 20);
-  {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(registry_.gateway.port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-    std::string request = absl::StrCat(
-        "PATCH ", location,
-        " HTTP/1.1\r\nHost: x\r\nContent-Length: ", 10 << 20,
-        "\r\nContent-Type: application/octet-stream\r\n\r\n", first);
-    ASSERT_EQ(write(fd, request.data(), request.size()),
-              static_cast<ssize_t>(request.size()));
-    absl::SleepFor(absl::Milliseconds(300));
-    close(fd);  // Gone after 3 of the 10 MiB it announced.
-  }
+  // Gone after 3 of the 10 MiB it announced.
+  SendRaw(registry_.gateway.port,
+          absl::StrCat("PATCH ", location,
+                       " HTTP/1.1\r\nHost: x\r\nContent-Length: ", 10 << 20,
+                       "\r\nContent-Type: application/octet-stream\r\n\r\n",
+                       first));
   int64_t offset = -1;
   for (int i = 0; i < 50 && offset != static_cast<int64_t>(first.size()); ++i) {
     absl::SleepFor(absl::Milliseconds(100));
@@ -282,6 +286,25 @@ TEST_F(HttpApiTest, ClientThatDisconnectsMidUploadLeavesItResumable) {
       client_->Put((location + "?digest=" + digest).c_str(),
                    {{"Content-Range", absl::StrCat(offset, "-", offset + 999)}},
                    rest, "application/octet-stream");
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->status, 201) << done->body;
+}
+
+TEST_F(HttpApiTest, BodyLongerThanDeclaredStoresOnlyWhatWasDeclared) {
+  auto start = client_->Post("/v2/r/long/blobs/uploads/", "",
+                             "application/octet-stream");
+  std::string location = start->get_header_value("Location");
+  SendRaw(registry_.gateway.port,
+          absl::StrCat("PATCH ", location,
+                       " HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+                       "Content-Type: application/octet-stream\r\n\r\n",
+                       "helloEXTRA BYTES THAT ARE NOT A REQUEST"));
+  auto status = client_->Get(location.c_str());
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->get_header_value("Range"), "0-4");
+  auto done = client_->Put(
+      (location + "?digest=" + DigestOf("hello").ToString()).c_str(), "",
+      "application/octet-stream");
   ASSERT_TRUE(done);
   EXPECT_EQ(done->status, 201) << done->body;
 }
@@ -364,6 +387,16 @@ TEST_F(HttpApiTest, ManifestsPutGetHeadDeleteAndReferrers) {
       ("/v2/r/m/referrers/" + DigestOf("no subject").ToString()).c_str());
   EXPECT_EQ(none->status, 200);
   EXPECT_EQ(Json::parse(none->body)["manifests"].size(), 0u);
+
+  // PUT by digest with ?tag= tags it too.
+  auto tagged =
+      client_->Put(("/v2/r/m/manifests/" + digest + "?tag=t1&tag=t2").c_str(),
+                   manifest, kOciManifest);
+  ASSERT_TRUE(tagged);
+  EXPECT_EQ(tagged->status, 201);
+  EXPECT_EQ(client_->Get("/v2/r/m/manifests/t2")->body, manifest);
+  EXPECT_EQ(client_->Delete("/v2/r/m/manifests/t1")->status, 202);
+  EXPECT_EQ(client_->Delete("/v2/r/m/manifests/t2")->status, 202);
 
   // Untag, then delete by digest.
   ASSERT_EQ(PutManifest("r/m", "v2", manifest)->status, 201);
