@@ -1,7 +1,5 @@
 // gateway: the registry's HTTP face (Docker Registry HTTP API V2 / OCI
 // Distribution Spec 1.1), stateless, over storaged's gRPC API.
-#include <signal.h>
-
 #include <thread>
 
 #include "absl/flags/flag.h"
@@ -10,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
+#include "common/stop_signals.h"
 #include "gateway/server.h"
 
 ABSL_FLAG(std::string, listen, "0.0.0.0:5000",
@@ -38,12 +37,7 @@ int main(int argc, char** argv) {
   if (!level.ok()) return Fail(level.status().ToString());
   registry::SetLogLevel(*level);
 
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  registry::BlockStopSignals();
 
   registry::gateway::GatewayServerOptions options;
   std::string listen = absl::GetFlag(FLAGS_listen);
@@ -63,9 +57,7 @@ int main(int argc, char** argv) {
   registry::Log(registry::LogLevel::kInfo, "gateway",
                 absl::StrCat("listening on ", options.host, ":", *port,
                              " storaged=", options.storaged_target));
-  std::thread stopper([&] {
-    int signal = 0;
-    sigwait(&stop_signals, &signal);
+  std::thread stopper = registry::OnStopSignal([&](int signal) {
     registry::Log(registry::LogLevel::kInfo, "gateway",
                   absl::StrCat("signal ", signal, ": stopping"));
     server.Stop();

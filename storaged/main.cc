@@ -1,7 +1,5 @@
 // storaged: the registry's storage service. Serves blobs, uploads,
 // manifests, tags, catalog and referrers over gRPC on a storage driver.
-#include <signal.h>
-
 #include <cstdio>
 #include <thread>
 
@@ -11,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "common/log.h"
+#include "common/stop_signals.h"
 #include "drivers/builtin.h"
 #include "drivers/factory.h"
 #include "storaged/server.h"
@@ -46,12 +45,7 @@ int main(int argc, char** argv) {
   if (!level.ok()) return Fail(level.status());
   registry::SetLogLevel(*level);
 
-  // Block the stop signals in every thread; one thread waits for them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  registry::BlockStopSignals();
 
   absl::Status registered = registry::drivers::RegisterBuiltinDrivers();
   if (!registered.ok()) return Fail(registered);
@@ -89,9 +83,7 @@ int main(int argc, char** argv) {
                        ? " root=" + params["rootdirectory"]
                        : ""));
 
-  std::thread stopper([&] {
-    int signal = 0;
-    sigwait(&stop_signals, &signal);
+  std::thread stopper = registry::OnStopSignal([&](int signal) {
     registry::Log(registry::LogLevel::kInfo, "storaged",
                   absl::StrCat("signal ", signal, ": draining"));
     server.Shutdown(absl::GetFlag(FLAGS_shutdown_grace));

@@ -23,6 +23,7 @@ namespace {
 class Fd {
  public:
   explicit Fd(int fd) : fd_(fd) {}
+  Fd(Fd&& other) : fd_(other.release()) {}
   Fd(const Fd&) = delete;
   Fd& operator=(const Fd&) = delete;
   ~Fd() {
@@ -38,6 +39,16 @@ class Fd {
  private:
   int fd_;
 };
+
+// Opens a regular file for reading and stats it.
+absl::StatusOr<Fd> OpenForReading(const std::string& local,
+                                  absl::string_view path, struct stat* st) {
+  Fd fd(open(local.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return ErrnoToStatus(errno, "open", path);
+  if (fstat(fd.get(), st) != 0) return ErrnoToStatus(errno, "stat", path);
+  if (S_ISDIR(st->st_mode)) return ErrnoToStatus(EISDIR, "read", path);
+  return fd;
+}
 
 class LocalReader final : public FileReader {
  public:
@@ -154,11 +165,8 @@ absl::StatusOr<std::string> FilesystemDriver::Resolve(absl::string_view path,
 absl::StatusOr<std::string> FilesystemDriver::GetContent(
     absl::string_view path) {
   ASSIGN_OR_RETURN(std::string local, Resolve(path));
-  Fd fd(open(local.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) return ErrnoToStatus(errno, "open", path);
   struct stat st;
-  if (fstat(fd.get(), &st) != 0) return ErrnoToStatus(errno, "stat", path);
-  if (S_ISDIR(st.st_mode)) return ErrnoToStatus(EISDIR, "read", path);
+  ASSIGN_OR_RETURN(Fd fd, OpenForReading(local, path, &st));
   std::string content(static_cast<size_t>(st.st_size), '\0');
   size_t done = 0;
   while (done < content.size()) {
@@ -198,11 +206,8 @@ absl::Status FilesystemDriver::PutContent(absl::string_view path,
 absl::StatusOr<FileReaderPtr> FilesystemDriver::Reader(absl::string_view path,
                                                        int64_t offset) {
   ASSIGN_OR_RETURN(std::string local, Resolve(path));
-  Fd fd(open(local.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) return ErrnoToStatus(errno, "open", path);
   struct stat st;
-  if (fstat(fd.get(), &st) != 0) return ErrnoToStatus(errno, "stat", path);
-  if (S_ISDIR(st.st_mode)) return ErrnoToStatus(EISDIR, "read", path);
+  ASSIGN_OR_RETURN(Fd fd, OpenForReading(local, path, &st));
   if (offset < 0 || offset > st.st_size) {
     return absl::OutOfRangeError(absl::StrCat("filesystem: offset ", offset,
                                               " beyond size ", st.st_size,
