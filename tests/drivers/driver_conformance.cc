@@ -11,7 +11,7 @@
 #include "common/digest.h"
 #include "common/sha256.h"
 #include "gmock/gmock.h"
-#include "tests/testing/process_stats.h"
+#include "common/process_stats.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_data.h"
 

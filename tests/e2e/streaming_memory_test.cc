@@ -10,7 +10,7 @@
 #include "common/sha256.h"
 #include "gtest/gtest.h"
 #include "tests/testing/gateway_process.h"
-#include "tests/testing/process_stats.h"
+#include "common/process_stats.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_data.h"
 

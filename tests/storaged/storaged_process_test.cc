@@ -25,7 +25,7 @@
 #include "proto/referrers.grpc.pb.h"
 #include "proto/tag.grpc.pb.h"
 #include "proto/upload.grpc.pb.h"
-#include "tests/testing/process_stats.h"
+#include "common/process_stats.h"
 #include "tests/testing/registry_client.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_data.h"

@@ -1,9 +1,9 @@
-#include "tests/testing/process_stats.h"
+#include "common/process_stats.h"
 
 #include <fstream>
 #include <string>
 
-namespace registry::testing {
+namespace registry {
 namespace {
 
 int64_t StatusField(pid_t pid, const std::string& field) {
@@ -22,4 +22,4 @@ int64_t StatusField(pid_t pid, const std::string& field) {
 int64_t ResidentBytes(pid_t pid) { return StatusField(pid, "VmRSS"); }
 int64_t PeakResidentBytes(pid_t pid) { return StatusField(pid, "VmHWM"); }
 
-}  // namespace registry::testing
+}  // namespace registry

@@ -1,12 +1,12 @@
 // Memory figures of a running process, from /proc/<pid>/status.
-#ifndef REGISTRY_TESTS_TESTING_PROCESS_STATS_H_
-#define REGISTRY_TESTS_TESTING_PROCESS_STATS_H_
+#ifndef REGISTRY_COMMON_PROCESS_STATS_H_
+#define REGISTRY_COMMON_PROCESS_STATS_H_
 
 #include <sys/types.h>
 
 #include <cstdint>
 
-namespace registry::testing {
+namespace registry {
 
 // Resident set size in bytes (VmRSS), or -1.
 int64_t ResidentBytes(pid_t pid);
@@ -14,6 +14,6 @@ int64_t ResidentBytes(pid_t pid);
 // Peak resident set size in bytes (VmHWM), or -1.
 int64_t PeakResidentBytes(pid_t pid);
 
-}  // namespace registry::testing
+}  // namespace registry
 
-#endif  // REGISTRY_TESTS_TESTING_PROCESS_STATS_H_
+#endif  // REGISTRY_COMMON_PROCESS_STATS_H_
