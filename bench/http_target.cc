@@ -55,6 +55,7 @@ class HttpSession final : public Session {
  public:
   HttpSession(const std::string& host, int port) : client_(host, port) {
     client_.set_keep_alive(true);
+    client_.set_tcp_nodelay(true);
     client_.set_read_timeout(600);
     client_.set_write_timeout(600);
   }

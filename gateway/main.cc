@@ -17,7 +17,8 @@ ABSL_FLAG(std::string, storaged, "127.0.0.1:50051",
           "gRPC target of storaged: host:port, ipv4:a:1,b:2, dns:///name:port");
 ABSL_FLAG(int64_t, max_manifest_bytes, 4 << 20,
           "manifest bodies larger than this are refused (413)");
-ABSL_FLAG(int, threads, 32, "HTTP worker threads");
+ABSL_FLAG(int, threads, 256,
+          "HTTP worker threads; each open client connection holds one");
 ABSL_FLAG(std::string, log_level, "info", "debug | info | warn | error");
 
 namespace {

@@ -1,10 +1,17 @@
 #include "gateway/server.h"
 
+#include <sys/socket.h>
+
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "gateway/errors.h"
 
 namespace registry::gateway {
+namespace {
+
+constexpr int kListenBacklog = 1024;
+
+}  // namespace
 
 GatewayServer::GatewayServer(GatewayServerOptions options)
     : options_(std::move(options)),
@@ -14,6 +21,9 @@ GatewayServer::GatewayServer(GatewayServerOptions options)
       {{"Docker-Distribution-API-Version", "registry/2.0"}});
   int threads = options_.threads;
   http_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  // Headers and body go out in separate writes: without TCP_NODELAY, Nagle
+  // and the peer's delayed ACK hold small responses for 40 ms.
+  http_.set_tcp_nodelay(true);
   http_.set_keep_alive_max_count(1000);
   http_.set_read_timeout(60);
   http_.set_write_timeout(60);
@@ -45,6 +55,15 @@ GatewayServer::GatewayServer(GatewayServerOptions options)
 }
 
 absl::StatusOr<int> GatewayServer::Bind() {
+  // cpp-httplib listens with a backlog of 5 (fixed when Debian built it):
+  // clients connecting together overflow it and retry after a second. Keep
+  // the socket to listen() on it again with a real backlog.
+  int listener = -1;
+  http_.set_socket_options([&listener](int sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    listener = sock;
+  });
   int port = options_.port;
   if (port == 0) {
     port = http_.bind_to_any_port(options_.host.c_str());
@@ -54,6 +73,9 @@ absl::StatusOr<int> GatewayServer::Bind() {
   if (port <= 0) {
     return absl::UnavailableError(absl::StrCat(
         "gateway: cannot listen on ", options_.host, ":", options_.port));
+  }
+  if (listener < 0 || listen(listener, kListenBacklog) != 0) {
+    return absl::InternalError("gateway: cannot enlarge the listen backlog");
   }
   return port;
 }

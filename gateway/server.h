@@ -21,7 +21,9 @@ struct GatewayServerOptions {
   std::string storaged_target = "127.0.0.1:50051";
   GatewayOptions limits;
   StoragedClientOptions storaged;
-  int threads = 32;
+  // cpp-httplib gives each open connection (keep-alive included) a worker
+  // thread, so this bounds concurrent client connections.
+  int threads = 256;
 };
 
 class GatewayServer {
