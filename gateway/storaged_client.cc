@@ -5,6 +5,7 @@
 #include <grpcpp/support/channel_arguments.h>
 
 #include "absl/time/clock.h"
+#include "common/grpc_flow_control.h"
 
 namespace registry::gateway {
 namespace {
@@ -53,6 +54,7 @@ StoragedClient::StoragedClient(const std::string& target,
   args.SetMaxReceiveMessageSize(64 << 20);
   args.SetMaxSendMessageSize(64 << 20);
   args.SetInt(GRPC_ARG_ENABLE_RETRIES, 1);
+  ApplyFlowControl(args);
   channel_ = grpc::CreateCustomChannel(
       target, grpc::InsecureChannelCredentials(), args);
   blobs_ = v1::BlobService::NewStub(channel_);

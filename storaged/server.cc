@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/grpc_flow_control.h"
 #include "storaged/service/blob_service.h"
 #include "storaged/service/listing_services.h"
 #include "storaged/service/manifest_service.h"
@@ -36,6 +37,7 @@ absl::StatusOr<int> StoragedServer::Start() {
                            &port);
   builder.SetMaxReceiveMessageSize(options_.max_message_bytes);
   builder.SetMaxSendMessageSize(options_.max_message_bytes);
+  ApplyFlowControl(builder);
   for (auto& service : services_) builder.RegisterService(service.get());
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port == 0) {

@@ -19,7 +19,7 @@ namespace {
 
 constexpr int64_t kTotal = int64_t{1} << 30;
 constexpr size_t kChunk = 1 << 20;
-constexpr int64_t kMaxGrowth = 64 << 20;
+constexpr int64_t kMaxGrowth = 32 << 20;
 
 // Streams chunks [first, first + count) of the test stream as a body.
 httplib::ContentProvider Body(int64_t first, Sha256Hasher* hasher) {
