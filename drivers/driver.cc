@@ -4,6 +4,11 @@
 
 namespace registry::drivers {
 
+absl::Status StorageDriver::PutContentVolatile(absl::string_view path,
+                                               absl::string_view content) {
+  return PutContent(path, content);
+}
+
 absl::StatusOr<std::string> StorageDriver::URLFor(absl::string_view path,
                                                   absl::Time) {
   return absl::UnimplementedError(absl::StrCat(Name(), ": no URLs for ", path));

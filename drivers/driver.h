@@ -83,6 +83,12 @@ class StorageDriver {
   virtual absl::Status PutContent(absl::string_view path,
                                   absl::string_view content) = 0;
 
+  // As PutContent (atomic, creates parents) but not necessarily durable: a
+  // crash may leave the old content or none, never a mix. For state the
+  // caller can rebuild. The default is PutContent.
+  virtual absl::Status PutContentVolatile(absl::string_view path,
+                                          absl::string_view content);
+
   // A reader from byte `offset`. OutOfRange when offset > size.
   virtual absl::StatusOr<FileReaderPtr> Reader(absl::string_view path,
                                                int64_t offset) = 0;

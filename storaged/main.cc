@@ -7,6 +7,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/log.h"
 #include "common/stop_signals.h"
@@ -22,6 +23,8 @@ ABSL_FLAG(std::string, root, "./registry-data",
           "data directory of the filesystem driver");
 ABSL_FLAG(int64_t, max_manifest_bytes, 4 << 20,
           "manifests larger than this are refused");
+ABSL_FLAG(int64_t, manifest_cache_bytes, 32 << 20,
+          "bytes of manifests cached in memory by digest (0: none)");
 ABSL_FLAG(std::string, log_level, "info", "debug | info | warn | error");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "how long in-flight calls may run after SIGTERM/SIGINT");
@@ -46,6 +49,9 @@ int main(int argc, char** argv) {
   registry::SetLogLevel(*level);
 
   registry::BlockStopSignals();
+  // Debian's Abseil checks every mutex acquisition for lock-order cycles
+  // (as in debug builds); gRPC locks on every call. Not in production.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 
   absl::Status registered = registry::drivers::RegisterBuiltinDrivers();
   if (!registered.ok()) return Fail(registered);
@@ -66,6 +72,7 @@ int main(int argc, char** argv) {
 
   registry::ManifestStoreOptions store_options;
   store_options.max_manifest_bytes = absl::GetFlag(FLAGS_max_manifest_bytes);
+  store_options.cache_bytes = absl::GetFlag(FLAGS_manifest_cache_bytes);
   registry::ServerOptions server_options;
   server_options.listen = absl::GetFlag(FLAGS_listen);
   registry::StoragedServer server(

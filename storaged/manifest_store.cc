@@ -41,10 +41,9 @@ absl::StatusOr<Digest> ManifestStore::Resolve(const RepositoryName& name,
   return digest;
 }
 
-absl::StatusOr<StoredManifest> ManifestStore::Get(
-    const RepositoryName& name, const Reference& reference,
-    const std::vector<std::string>& accept) {
-  ASSIGN_OR_RETURN(Digest digest, Resolve(name, reference));
+absl::StatusOr<std::shared_ptr<const CachedManifest>> ManifestStore::Load(
+    const RepositoryName& name, const Digest& digest) {
+  if (auto cached = cache_.Get(digest)) return cached;
   absl::StatusOr<std::string> content = blobs_->GetSmall(digest);
   if (absl::IsNotFound(content.status())) {
     return ManifestUnknown(name, digest.ToString());
@@ -52,15 +51,28 @@ absl::StatusOr<StoredManifest> ManifestStore::Get(
   RETURN_IF_ERROR(content.status());
   // Stored manifests were validated on Put; parse for the media type only.
   absl::StatusOr<ParsedManifest> parsed = ParseManifest(*content, "");
-  std::string media_type =
+  auto entry = std::make_shared<CachedManifest>();
+  entry->media_type =
       parsed.ok() ? parsed->media_type : std::string(kOciManifest);
-  if (!Accepts(accept, media_type)) {
+  entry->content = *std::move(content);
+  cache_.Put(digest, entry);
+  return entry;
+}
+
+absl::StatusOr<StoredManifest> ManifestStore::Get(
+    const RepositoryName& name, const Reference& reference,
+    const std::vector<std::string>& accept) {
+  ASSIGN_OR_RETURN(Digest digest, Resolve(name, reference));
+  ASSIGN_OR_RETURN(std::shared_ptr<const CachedManifest> manifest,
+                   Load(name, digest));
+  if (!Accepts(accept, manifest->media_type)) {
     return Error(absl::StatusCode::kNotFound, v1::MANIFEST_UNKNOWN,
                  absl::StrCat("manifest ", digest.ToString(), " is a ",
-                              media_type, ", which the client does not accept"),
+                              manifest->media_type,
+                              ", which the client does not accept"),
                  digest.ToString());
   }
-  return StoredManifest{digest, media_type, *std::move(content)};
+  return StoredManifest{digest, manifest->media_type, manifest->content};
 }
 
 absl::Status ManifestStore::CheckReferences(const RepositoryName& name,
@@ -103,6 +115,8 @@ absl::StatusOr<StoredManifest> ManifestStore::Put(
   RETURN_IF_ERROR(CheckReferences(name, parsed));
   // Content first, then the links that make it visible.
   RETURN_IF_ERROR(blobs_->PutSmall(digest, content));
+  cache_.Put(digest, std::make_shared<CachedManifest>(CachedManifest{
+                         parsed.media_type, std::string(content)}));
   RETURN_IF_ERROR(driver_->PutContent(
       paths::ManifestRevisionLinkPath(name, digest), digest.ToString()));
   if (parsed.subject.has_value()) {

@@ -13,6 +13,7 @@
 #include "common/digest.h"
 #include "drivers/driver.h"
 #include "storaged/blob_store.h"
+#include "storaged/manifest_cache.h"
 #include "storaged/manifest_parser.h"
 #include "storaged/names.h"
 #include "storaged/tag_store.h"
@@ -37,6 +38,8 @@ struct Referrer {
 struct ManifestStoreOptions {
   // Manifests larger than this are refused (TOO_LARGE).
   int64_t max_manifest_bytes = 4 << 20;
+  // Bytes of manifests kept in memory by digest (0: none).
+  int64_t cache_bytes = 32 << 20;
 };
 
 class ManifestStore {
@@ -44,7 +47,11 @@ class ManifestStore {
   // Every pointer must outlive the store.
   ManifestStore(drivers::StorageDriver* driver, BlobStore* blobs,
                 TagStore* tags, ManifestStoreOptions options)
-      : driver_(driver), blobs_(blobs), tags_(tags), options_(options) {}
+      : driver_(driver),
+        blobs_(blobs),
+        tags_(tags),
+        options_(options),
+        cache_(options.cache_bytes) {}
 
   // The digest a reference names in `name`. NotFound (MANIFEST_UNKNOWN).
   absl::StatusOr<Digest> Resolve(const RepositoryName& name,
@@ -75,6 +82,10 @@ class ManifestStore {
       absl::string_view artifact_type);
 
  private:
+  // Bytes and media type of a stored manifest, from the cache or the store.
+  absl::StatusOr<std::shared_ptr<const CachedManifest>> Load(
+      const RepositoryName& name, const Digest& digest);
+
   // Checks that everything `parsed` references exists in `name`.
   absl::Status CheckReferences(const RepositoryName& name,
                                const ParsedManifest& parsed);
@@ -83,6 +94,7 @@ class ManifestStore {
   BlobStore* const blobs_;
   TagStore* const tags_;
   const ManifestStoreOptions options_;
+  ManifestCache cache_;
 };
 
 }  // namespace registry

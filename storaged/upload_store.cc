@@ -83,29 +83,21 @@ absl::Status UploadWriter::Append(absl::string_view data) {
 absl::Status UploadWriter::Finish() {
   RETURN_IF_ERROR(writer_->Commit());
   int64_t offset = writer_->Size();
-  std::string dir = paths::UploadHashStatesPath(name_, id_);
-  RETURN_IF_ERROR(driver_->PutContent(
-      paths::UploadHashStatePath(name_, id_, offset), hasher_.SaveState()));
-  // Older states are no longer needed; failing to remove one is harmless.
-  for (int64_t old : HashStateOffsets(*driver_, dir)) {
-    if (old != offset) {
-      driver_->Delete(paths::UploadHashStatePath(name_, id_, old))
-          .IgnoreError();  // Best effort: a stale state is never used
-                           // once a newer one exists.
-    }
-  }
-  return absl::OkStatus();
+  // The state only saves re-reading data after a restart, so it need not be
+  // durable; older states stay until the upload ends (the newest wins).
+  return driver_->PutContentVolatile(
+      paths::UploadHashStatePath(name_, id_, offset), hasher_.SaveState());
 }
 
 absl::StatusOr<UploadState> UploadStore::Start(const RepositoryName& name) {
   ASSIGN_OR_RETURN(std::string id, NewUploadId());
   absl::Time now = absl::Now();
-  RETURN_IF_ERROR(driver_->PutContent(
+  // Not durable: after a crash an upload that never received data may be
+  // forgotten, and its client starts again. The data file appears with the
+  // first write.
+  RETURN_IF_ERROR(driver_->PutContentVolatile(
       paths::UploadStartedAtPath(name, id),
       absl::FormatTime(kTimeFormat, now, absl::UTCTimeZone())));
-  ASSIGN_OR_RETURN(drivers::FileWriterPtr writer,
-                   driver_->Writer(paths::UploadDataPath(name, id), false));
-  RETURN_IF_ERROR(writer->Commit());
   return UploadState{id, 0, now};
 }
 
@@ -180,7 +172,9 @@ absl::StatusOr<UploadState> UploadStore::Status(const RepositoryName& name,
   ASSIGN_OR_RETURN(absl::Time started, StartedAt(name, id));
   absl::StatusOr<drivers::FileInfo> data =
       driver_->Stat(paths::UploadDataPath(name, id));
-  if (absl::IsNotFound(data.status())) return UploadUnknown(id);
+  if (absl::IsNotFound(data.status())) {  // No byte written yet.
+    return UploadState{std::string(id), 0, started};
+  }
   RETURN_IF_ERROR(data.status());
   return UploadState{std::string(id), data->size, started};
 }

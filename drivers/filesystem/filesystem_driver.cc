@@ -182,6 +182,16 @@ absl::StatusOr<std::string> FilesystemDriver::GetContent(
 
 absl::Status FilesystemDriver::PutContent(absl::string_view path,
                                           absl::string_view content) {
+  return Put(path, content, /*durable=*/true);
+}
+
+absl::Status FilesystemDriver::PutContentVolatile(absl::string_view path,
+                                                  absl::string_view content) {
+  return Put(path, content, /*durable=*/false);
+}
+
+absl::Status FilesystemDriver::Put(absl::string_view path,
+                                   absl::string_view content, bool durable) {
   ASSIGN_OR_RETURN(std::string local, Resolve(path));
   std::string parent = LocalParent(local);
   RETURN_IF_ERROR(MakeDirs(parent));
@@ -190,7 +200,7 @@ absl::Status FilesystemDriver::PutContent(absl::string_view path,
   if (fd.get() < 0) return ErrnoToStatus(errno, "create", path);
   absl::Status status =
       WriteAll(fd.get(), content.data(), content.size(), temp);
-  if (status.ok() && fdatasync(fd.get()) != 0) {
+  if (status.ok() && durable && fdatasync(fd.get()) != 0) {
     status = ErrnoToStatus(errno, "fdatasync", path);
   }
   if (status.ok() && rename(temp.c_str(), local.c_str()) != 0) {
@@ -200,7 +210,7 @@ absl::Status FilesystemDriver::PutContent(absl::string_view path,
     unlink(temp.c_str());
     return status;
   }
-  return SyncDir(parent);
+  return durable ? SyncDir(parent) : absl::OkStatus();
 }
 
 absl::StatusOr<FileReaderPtr> FilesystemDriver::Reader(absl::string_view path,

@@ -27,6 +27,8 @@ class FilesystemDriver final : public StorageDriver {
   absl::StatusOr<std::string> GetContent(absl::string_view path) override;
   absl::Status PutContent(absl::string_view path,
                           absl::string_view content) override;
+  absl::Status PutContentVolatile(absl::string_view path,
+                                  absl::string_view content) override;
   absl::StatusOr<FileReaderPtr> Reader(absl::string_view path,
                                        int64_t offset) override;
   absl::StatusOr<FileWriterPtr> Writer(absl::string_view path,
@@ -44,6 +46,9 @@ class FilesystemDriver final : public StorageDriver {
   // The local path for a checked driver path.
   absl::StatusOr<std::string> Resolve(absl::string_view path,
                                       bool allow_root = false) const;
+  // Temp file + rename; fdatasync and directory fsync when `durable`.
+  absl::Status Put(absl::string_view path, absl::string_view content,
+                   bool durable);
   absl::Status WalkDir(const std::string& path, const WalkFn& fn, bool* stop);
 
   const std::string root_;

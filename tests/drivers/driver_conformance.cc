@@ -9,9 +9,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/digest.h"
+#include "common/process_stats.h"
 #include "common/sha256.h"
 #include "gmock/gmock.h"
-#include "common/process_stats.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_data.h"
 
@@ -143,6 +143,16 @@ TEST_P(DriverConformanceTest, WriterResumesFromAnotherDriverInstance) {
   ASSERT_OK((*writer)->Commit());
   EXPECT_EQ(*driver_->GetContent("/s/data"), "first second");
   ASSERT_OK(sibling->Delete("/s"));
+}
+
+TEST_P(DriverConformanceTest, PutContentVolatileReplacesWholeContent) {
+  ASSERT_OK(driver_->PutContentVolatile("/v/state", "first"));
+  EXPECT_EQ(*driver_->GetContent("/v/state"), "first");
+  ASSERT_OK(driver_->PutContentVolatile("/v/state", "second, longer"));
+  EXPECT_EQ(*driver_->GetContent("/v/state"), "second, longer");
+  EXPECT_THAT(driver_->PutContentVolatile("/v/../x", "x"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  ASSERT_OK(driver_->Delete("/v"));
 }
 
 TEST_P(DriverConformanceTest, CancelRemovesTheFile) {
