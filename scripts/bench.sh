@@ -8,6 +8,7 @@
 #   bash scripts/bench.sh            # full run (several minutes)
 #   bash scripts/bench.sh --quick    # seconds-long smoke run
 #   BENCH_DIR=/path                  # where both registries store data
+#   BENCH_ARGS="--only=push"         # extra regbench flags (e.g. a subset)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -63,7 +64,7 @@ done
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; data in $WORK ($(df -h "$WORK" | awk 'NR==2{print $1}'))"
 echo "theirs: $(docker-registry --version)"
 echo
-bazel-bin/bench/regbench "${QUICK[@]}" \
+bazel-bin/bench/regbench "${QUICK[@]}" ${BENCH_ARGS:-} \
   --targets="theirs=http://127.0.0.1:$THEIRS_PORT,ours=http://127.0.0.1:$OURS_PORT" \
   --pids="theirs=$theirs,ours=$storaged+$gateway" \
   --physical_dir="$WORK"

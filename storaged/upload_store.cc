@@ -72,6 +72,25 @@ std::vector<int64_t> HashStateOffsets(drivers::StorageDriver& driver,
   return offsets;
 }
 
+// DIGEST_INVALID / SIZE_INVALID unless the content matches the claims.
+absl::Status Verify(const Digest& expected, const Digest& actual,
+                    absl::optional<int64_t> expected_size,
+                    int64_t actual_size) {
+  if (actual != expected) {
+    return Error(absl::StatusCode::kInvalidArgument, v1::DIGEST_INVALID,
+                 absl::StrCat("uploaded content has digest ", actual.ToString(),
+                              ", not ", expected.ToString()),
+                 expected.ToString());
+  }
+  if (expected_size.has_value() && *expected_size != actual_size) {
+    return Error(absl::StatusCode::kInvalidArgument, v1::SIZE_INVALID,
+                 absl::StrCat("uploaded content has ", actual_size,
+                              " bytes, not ", *expected_size),
+                 absl::StrCat(*expected_size));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status UploadWriter::Append(absl::string_view data) {
@@ -80,8 +99,10 @@ absl::Status UploadWriter::Append(absl::string_view data) {
   return absl::OkStatus();
 }
 
+absl::Status UploadWriter::Sync() { return writer_->Commit(); }
+
 absl::Status UploadWriter::Finish() {
-  RETURN_IF_ERROR(writer_->Commit());
+  RETURN_IF_ERROR(Sync());
   int64_t offset = writer_->Size();
   // The state only saves re-reading data after a restart, so it need not be
   // durable; older states stay until the upload ends (the newest wins).
@@ -183,28 +204,36 @@ absl::StatusOr<BlobDescriptor> UploadStore::Commit(
     const RepositoryName& name, absl::string_view id, const Digest& digest,
     absl::optional<int64_t> size, absl::string_view final_chunk,
     absl::optional<int64_t> final_offset) {
+  if (!final_chunk.empty() && final_offset.value_or(0) == 0) {
+    ASSIGN_OR_RETURN(UploadState state, Status(name, id));
+    if (state.offset == 0) {
+      return CommitWhole(name, id, digest, size, final_chunk);
+    }
+  }
   ASSIGN_OR_RETURN(std::unique_ptr<UploadWriter> writer,
                    OpenWriter(name, id, final_offset));
   if (!final_chunk.empty()) {
     RETURN_IF_ERROR(writer->Append(final_chunk));
-    RETURN_IF_ERROR(writer->Finish());
+    // The data is ingested next: no later writer needs the hash state.
+    RETURN_IF_ERROR(writer->Sync());
   }
   Digest actual = writer->hasher().Finish();
   int64_t actual_size = writer->offset();
   writer.reset();
-  if (actual != digest) {
-    return Error(absl::StatusCode::kInvalidArgument, v1::DIGEST_INVALID,
-                 absl::StrCat("uploaded content has digest ", actual.ToString(),
-                              ", not ", digest.ToString()),
-                 digest.ToString());
-  }
-  if (size.has_value() && *size != actual_size) {
-    return Error(absl::StatusCode::kInvalidArgument, v1::SIZE_INVALID,
-                 absl::StrCat("uploaded content has ", actual_size,
-                              " bytes, not ", *size),
-                 absl::StrCat(*size));
-  }
+  RETURN_IF_ERROR(Verify(digest, actual, size, actual_size));
   RETURN_IF_ERROR(blobs_->Ingest(paths::UploadDataPath(name, id), digest));
+  ASSIGN_OR_RETURN(BlobDescriptor blob, blobs_->Link(name, digest));
+  absl::Status removed = driver_->Delete(paths::UploadPath(name, id));
+  if (!removed.ok() && !absl::IsNotFound(removed)) return removed;
+  return blob;
+}
+
+absl::StatusOr<BlobDescriptor> UploadStore::CommitWhole(
+    const RepositoryName& name, absl::string_view id, const Digest& digest,
+    absl::optional<int64_t> size, absl::string_view content) {
+  RETURN_IF_ERROR(Verify(digest, DigestOf(content), size,
+                         static_cast<int64_t>(content.size())));
+  RETURN_IF_ERROR(blobs_->PutSmall(digest, content));
   ASSIGN_OR_RETURN(BlobDescriptor blob, blobs_->Link(name, digest));
   absl::Status removed = driver_->Delete(paths::UploadPath(name, id));
   if (!removed.ok() && !absl::IsNotFound(removed)) return removed;

@@ -35,7 +35,9 @@ class UploadWriter {
  public:
   // Appends `data` at the current offset.
   absl::Status Append(absl::string_view data);
-  // Makes the bytes durable and saves the hash state.
+  // Makes the bytes durable.
+  absl::Status Sync();
+  // Makes the bytes durable and saves the hash state (for a later writer).
   absl::Status Finish();
   int64_t offset() const { return writer_->Size(); }
   const Sha256Hasher& hasher() const { return hasher_; }
@@ -96,6 +98,14 @@ class UploadStore {
   absl::StatusOr<int> PurgeOlderThan(absl::Time cutoff);
 
  private:
+  // Commit of an upload without data whose final chunk is the whole blob:
+  // stored at its address directly, not through the upload's data file.
+  absl::StatusOr<BlobDescriptor> CommitWhole(const RepositoryName& name,
+                                             absl::string_view id,
+                                             const Digest& digest,
+                                             absl::optional<int64_t> size,
+                                             absl::string_view content);
+
   // NotFound (BLOB_UPLOAD_UNKNOWN) unless the upload exists.
   absl::StatusOr<absl::Time> StartedAt(const RepositoryName& name,
                                        absl::string_view id);

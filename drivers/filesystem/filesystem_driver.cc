@@ -194,7 +194,7 @@ absl::Status FilesystemDriver::Put(absl::string_view path,
                                    absl::string_view content, bool durable) {
   ASSIGN_OR_RETURN(std::string local, Resolve(path));
   std::string parent = LocalParent(local);
-  RETURN_IF_ERROR(MakeDirs(parent));
+  RETURN_IF_ERROR(MakeDirs(parent, durable));
   std::string temp = TempNameFor(local);
   Fd fd(open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
   if (fd.get() < 0) return ErrnoToStatus(errno, "create", path);

@@ -29,7 +29,7 @@ absl::Status SyncDir(const std::string& dir) {
   return rc == 0 ? absl::OkStatus() : ErrnoToStatus(err, "fsync dir", dir);
 }
 
-absl::Status MakeDirs(const std::string& dir) {
+absl::Status MakeDirs(const std::string& dir, bool durable) {
   struct stat st;
   if (stat(dir.c_str(), &st) == 0) {
     if (S_ISDIR(st.st_mode)) return absl::OkStatus();
@@ -37,14 +37,14 @@ absl::Status MakeDirs(const std::string& dir) {
   }
   std::string parent = LocalParent(dir);
   if (parent != dir) {
-    absl::Status status = MakeDirs(parent);
+    absl::Status status = MakeDirs(parent, durable);
     if (!status.ok()) return status;
   }
   if (mkdir(dir.c_str(), 0755) != 0) {
     if (errno == EEXIST) return absl::OkStatus();  // Lost a benign race.
     return ErrnoToStatus(errno, "mkdir", dir);
   }
-  return SyncDir(parent);
+  return durable ? SyncDir(parent) : absl::OkStatus();
 }
 
 absl::Status WriteAll(int fd, const char* data, size_t size,

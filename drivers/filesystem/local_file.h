@@ -10,8 +10,9 @@
 
 namespace registry::drivers {
 
-// mkdir -p; every directory it creates has its entry fsynced.
-absl::Status MakeDirs(const std::string& dir);
+// mkdir -p. When `durable`, every directory it creates has its entry
+// fsynced.
+absl::Status MakeDirs(const std::string& dir, bool durable = true);
 
 // fsyncs the directory `dir` (making entries created in it durable).
 absl::Status SyncDir(const std::string& dir);

@@ -17,6 +17,9 @@
 namespace registry::gateway {
 namespace {
 
+// Bodies up to this size are sent to storaged inside the Commit call.
+constexpr int64_t kInlineBodyBytes = 1 << 20;
+
 int64_t ContentLength(const httplib::Request& req) {
   int64_t length = -1;
   if (req.has_header("Content-Length") &&
@@ -177,7 +180,22 @@ class BlobUploadHandler {
     }
     int64_t length = ContentLength(req);
     absl::optional<int64_t> committed_at = offset;
-    if (length != 0) {
+    v1::CommitUploadRequest commit;
+    if (length > 0 && length <= kInlineBodyBytes) {
+      // Small body: it travels inside the Commit, one call instead of two.
+      std::string* body = commit.mutable_final_chunk();
+      body->reserve(static_cast<size_t>(length));
+      content([body](const char* data, size_t n) {
+        body->append(data, n);
+        return true;
+      });
+      if (static_cast<int64_t>(body->size()) != length) {
+        return Error(absl::StatusCode::kInvalidArgument,
+                     v1::BLOB_UPLOAD_INVALID,
+                     absl::StrCat("request body ended after ", body->size(),
+                                  " of ", length, " bytes"));
+      }
+    } else if (length != 0) {
       absl::StatusOr<v1::UploadStatus> written = StreamBodyToUpload(
           storaged_, UploadTarget{name, id, offset}, content, length);
       if (!written.ok()) {
@@ -185,7 +203,6 @@ class BlobUploadHandler {
       }
       committed_at = absl::nullopt;
     }
-    v1::CommitUploadRequest commit;
     commit.set_repository(name);
     commit.set_upload_id(id);
     commit.set_digest(req.get_param_value("digest"));

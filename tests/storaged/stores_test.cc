@@ -112,20 +112,46 @@ TEST_F(StoresTest, WrongOffsetIsRangeInvalidAndWritesNothing) {
 TEST_F(StoresTest, CommitVerifiesDigestAndSizeAndKeepsTheUpload) {
   absl::StatusOr<UploadState> upload = storage_.uploads.Start(repo_);
   ASSERT_OK(upload);
+  // The whole blob in the final chunk: a mismatch stores nothing at all.
   EXPECT_THAT(storage_.uploads.Commit(repo_, upload->id, DigestOf("other"),
                                       absl::nullopt, "data", 0),
+              HasReason(v1::DIGEST_INVALID));
+  EXPECT_THAT(storage_.uploads.Commit(repo_, upload->id, DigestOf("data"), 5,
+                                      "data", absl::nullopt),
+              HasReason(v1::SIZE_INVALID));
+  EXPECT_EQ(storage_.uploads.Status(repo_, upload->id)->offset, 0);
+  // Data written earlier: mismatches keep the upload and its bytes.
+  auto writer = storage_.uploads.OpenWriter(repo_, upload->id, 0);
+  ASSERT_OK(writer);
+  ASSERT_OK((*writer)->Append("data"));
+  ASSERT_OK((*writer)->Finish());
+  writer->reset();
+  EXPECT_THAT(storage_.uploads.Commit(repo_, upload->id, DigestOf("data"),
+                                      absl::nullopt, "more", 0),
+              HasReason(v1::RANGE_INVALID));
+  EXPECT_THAT(storage_.uploads.Commit(repo_, upload->id, DigestOf("other"),
+                                      absl::nullopt, "", 4),
               HasReason(v1::DIGEST_INVALID));
   EXPECT_THAT(
       storage_.uploads.Commit(repo_, upload->id, DigestOf("data"), 5, "", 4),
       HasReason(v1::SIZE_INVALID));
-  EXPECT_THAT(storage_.uploads.Commit(repo_, upload->id, DigestOf("data"),
-                                      absl::nullopt, "more", 0),
-              HasReason(v1::RANGE_INVALID));
   EXPECT_THAT(storage_.blobs.StatData(DigestOf("data")),
               HasReason(v1::BLOB_UNKNOWN));
+  EXPECT_EQ(storage_.uploads.Status(repo_, upload->id)->offset, 4);
   EXPECT_OK(
       storage_.uploads.Commit(repo_, upload->id, DigestOf("data"), 4, "", 4));
   EXPECT_OK(storage_.blobs.Stat(repo_, DigestOf("data")));
+}
+
+TEST_F(StoresTest, WholeBlobInTheFinalChunkIsStoredDirectly) {
+  absl::StatusOr<UploadState> upload = storage_.uploads.Start(repo_);
+  ASSERT_OK(upload);
+  ASSERT_OK(storage_.uploads.Commit(repo_, upload->id, DigestOf("direct"), 6,
+                                    "direct", absl::nullopt));
+  EXPECT_EQ(*storage_.blobs.GetSmall(DigestOf("direct")), "direct");
+  EXPECT_OK(storage_.blobs.Stat(repo_, DigestOf("direct")));
+  EXPECT_THAT(storage_.uploads.Status(repo_, upload->id),
+              HasReason(v1::BLOB_UPLOAD_UNKNOWN));
 }
 
 TEST_F(StoresTest, CommitOfAnExistingBlobIsIdempotent) {
