@@ -1,5 +1,7 @@
 #include "storaged/blob_store.h"
 
+#include <thread>
+
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
@@ -71,6 +73,21 @@ absl::StatusOr<BlobDescriptor> BlobStore::Link(const RepositoryName& name,
   RETURN_IF_ERROR(driver_->PutContent(paths::LayerLinkPath(name, digest),
                                       digest.ToString()));
   return blob;
+}
+
+absl::StatusOr<BlobDescriptor> BlobStore::IngestAndLink(
+    const RepositoryName& name, const Digest& digest,
+    const std::function<absl::Status()>& ingest) {
+  absl::Status linked;
+  std::thread linker([&] {
+    linked = driver_->PutContent(paths::LayerLinkPath(name, digest),
+                                 digest.ToString());
+  });
+  absl::Status ingested = ingest();
+  linker.join();
+  RETURN_IF_ERROR(ingested);
+  RETURN_IF_ERROR(linked);
+  return StatData(digest);
 }
 
 absl::StatusOr<BlobDescriptor> BlobStore::Mount(

@@ -5,6 +5,7 @@
 #define REGISTRY_STORAGED_BLOB_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -51,6 +52,14 @@ class BlobStore {
 
   // Removes the blob's link from `name`. NotFound (BLOB_UNKNOWN).
   absl::Status Unlink(const RepositoryName& name, const Digest& digest);
+
+  // Runs `ingest` (which puts the content of `digest` in the store, e.g.
+  // Ingest or PutSmall) and links the blob into `name`, making both durable
+  // at the same time: no order is needed, since a link whose data is not
+  // there yet reads as BLOB_UNKNOWN.
+  absl::StatusOr<BlobDescriptor> IngestAndLink(
+      const RepositoryName& name, const Digest& digest,
+      const std::function<absl::Status()>& ingest);
 
   // Moves the file at driver path `src` (whose content has `digest`) to the
   // blob's content address, or removes it if the blob is already stored.

@@ -221,8 +221,10 @@ absl::StatusOr<BlobDescriptor> UploadStore::Commit(
   int64_t actual_size = writer->offset();
   writer.reset();
   RETURN_IF_ERROR(Verify(digest, actual, size, actual_size));
-  RETURN_IF_ERROR(blobs_->Ingest(paths::UploadDataPath(name, id), digest));
-  ASSIGN_OR_RETURN(BlobDescriptor blob, blobs_->Link(name, digest));
+  ASSIGN_OR_RETURN(
+      BlobDescriptor blob, blobs_->IngestAndLink(name, digest, [&] {
+        return blobs_->Ingest(paths::UploadDataPath(name, id), digest);
+      }));
   absl::Status removed = driver_->Delete(paths::UploadPath(name, id));
   if (!removed.ok() && !absl::IsNotFound(removed)) return removed;
   return blob;
@@ -233,8 +235,10 @@ absl::StatusOr<BlobDescriptor> UploadStore::CommitWhole(
     absl::optional<int64_t> size, absl::string_view content) {
   RETURN_IF_ERROR(Verify(digest, DigestOf(content), size,
                          static_cast<int64_t>(content.size())));
-  RETURN_IF_ERROR(blobs_->PutSmall(digest, content));
-  ASSIGN_OR_RETURN(BlobDescriptor blob, blobs_->Link(name, digest));
+  ASSIGN_OR_RETURN(BlobDescriptor blob,
+                   blobs_->IngestAndLink(name, digest, [&] {
+                     return blobs_->PutSmall(digest, content);
+                   }));
   absl::Status removed = driver_->Delete(paths::UploadPath(name, id));
   if (!removed.ok() && !absl::IsNotFound(removed)) return removed;
   return blob;
