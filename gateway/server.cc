@@ -47,11 +47,13 @@ GatewayServer::GatewayServer(GatewayServerOptions options)
         response.status = status;
       });
   HandlerContext ctx{storaged_.get(), options_.limits};
-  RegisterBaseRoutes(http_, ctx);
-  RegisterListingRoutes(http_, ctx);
-  RegisterBlobUploadRoutes(http_, ctx);
-  RegisterBlobRoutes(http_, ctx);
+  // cpp-httplib tries routes in registration order: the hottest first. No
+  // two patterns match the same path (see routes.h).
   RegisterManifestRoutes(http_, ctx);
+  RegisterBlobRoutes(http_, ctx);
+  RegisterBlobUploadRoutes(http_, ctx);
+  RegisterListingRoutes(http_, ctx);
+  RegisterBaseRoutes(http_, ctx);
 }
 
 absl::StatusOr<int> GatewayServer::Bind() {

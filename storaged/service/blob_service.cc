@@ -20,10 +20,10 @@ void Fill(const BlobDescriptor& blob, v1::BlobInfo* info) {
 
 }  // namespace
 
-grpc::Status BlobServiceImpl::Stat(grpc::ServerContext*,
-                                   const v1::StatBlobRequest* request,
-                                   v1::BlobInfo* response) {
-  return ToGrpcStatus([&]() -> absl::Status {
+grpc::ServerUnaryReactor* BlobServiceImpl::Stat(
+    grpc::CallbackServerContext* context, const v1::StatBlobRequest* request,
+    v1::BlobInfo* response) {
+  return FinishUnary(context, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(RepositoryName name,
                      RepositoryName::Parse(request->repository()));
     ASSIGN_OR_RETURN(Digest digest, Digest::Parse(request->digest()));

@@ -7,14 +7,17 @@
 
 namespace registry {
 
-class BlobServiceImpl final : public v1::BlobService::Service {
+// Stat runs on gRPC's callback API (no thread handoff: it is the hot,
+// non-blocking call); the streams and writes use the sync thread pool.
+class BlobServiceImpl final : public v1::BlobService::WithCallbackMethod_Stat<
+                                  v1::BlobService::Service> {
  public:
   // `storage` must outlive the service.
   explicit BlobServiceImpl(Storage* storage) : storage_(storage) {}
 
-  grpc::Status Stat(grpc::ServerContext* context,
-                    const v1::StatBlobRequest* request,
-                    v1::BlobInfo* response) override;
+  grpc::ServerUnaryReactor* Stat(grpc::CallbackServerContext* context,
+                                 const v1::StatBlobRequest* request,
+                                 v1::BlobInfo* response) override;
   grpc::Status Read(grpc::ServerContext* context,
                     const v1::ReadBlobRequest* request,
                     grpc::ServerWriter<v1::ReadBlobResponse>* writer) override;

@@ -13,10 +13,10 @@ absl::optional<int> PageSize(bool has_n, int n) {
 
 }  // namespace
 
-grpc::Status TagServiceImpl::List(grpc::ServerContext*,
-                                  const v1::ListTagsRequest* request,
-                                  v1::ListTagsResponse* response) {
-  return ToGrpcStatus([&]() -> absl::Status {
+grpc::ServerUnaryReactor* TagServiceImpl::List(
+    grpc::CallbackServerContext* context, const v1::ListTagsRequest* request,
+    v1::ListTagsResponse* response) {
+  return FinishUnary(context, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(RepositoryName name,
                      RepositoryName::Parse(request->repository()));
     ASSIGN_OR_RETURN(std::vector<std::string> tags, storage_->tags.All(name));
@@ -40,10 +40,11 @@ grpc::Status TagServiceImpl::Delete(grpc::ServerContext*,
   }());
 }
 
-grpc::Status CatalogServiceImpl::List(
-    grpc::ServerContext*, const v1::ListRepositoriesRequest* request,
+grpc::ServerUnaryReactor* CatalogServiceImpl::List(
+    grpc::CallbackServerContext* context,
+    const v1::ListRepositoriesRequest* request,
     v1::ListRepositoriesResponse* response) {
-  return ToGrpcStatus([&]() -> absl::Status {
+  return FinishUnary(context, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(std::vector<std::string> names,
                      ListRepositories(*storage_->driver));
     Page page = Paginate(names, PageSize(request->has_n(), request->n()),
@@ -56,10 +57,11 @@ grpc::Status CatalogServiceImpl::List(
   }());
 }
 
-grpc::Status ReferrersServiceImpl::List(grpc::ServerContext*,
-                                        const v1::ListReferrersRequest* request,
-                                        v1::ListReferrersResponse* response) {
-  return ToGrpcStatus([&]() -> absl::Status {
+grpc::ServerUnaryReactor* ReferrersServiceImpl::List(
+    grpc::CallbackServerContext* context,
+    const v1::ListReferrersRequest* request,
+    v1::ListReferrersResponse* response) {
+  return FinishUnary(context, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(RepositoryName name,
                      RepositoryName::Parse(request->repository()));
     ASSIGN_OR_RETURN(Digest subject, Digest::Parse(request->subject()));

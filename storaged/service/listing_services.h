@@ -10,14 +10,16 @@
 
 namespace registry {
 
-class TagServiceImpl final : public v1::TagService::Service {
+// The listings are reads: List runs on gRPC's callback API.
+class TagServiceImpl final
+    : public v1::TagService::WithCallbackMethod_List<v1::TagService::Service> {
  public:
   // `storage` must outlive the service.
   explicit TagServiceImpl(Storage* storage) : storage_(storage) {}
 
-  grpc::Status List(grpc::ServerContext* context,
-                    const v1::ListTagsRequest* request,
-                    v1::ListTagsResponse* response) override;
+  grpc::ServerUnaryReactor* List(grpc::CallbackServerContext* context,
+                                 const v1::ListTagsRequest* request,
+                                 v1::ListTagsResponse* response) override;
   grpc::Status Delete(grpc::ServerContext* context,
                       const v1::DeleteTagRequest* request,
                       v1::DeleteTagResponse* response) override;
@@ -26,27 +28,29 @@ class TagServiceImpl final : public v1::TagService::Service {
   Storage* const storage_;
 };
 
-class CatalogServiceImpl final : public v1::CatalogService::Service {
+class CatalogServiceImpl final : public v1::CatalogService::CallbackService {
  public:
   // `storage` must outlive the service.
   explicit CatalogServiceImpl(Storage* storage) : storage_(storage) {}
 
-  grpc::Status List(grpc::ServerContext* context,
-                    const v1::ListRepositoriesRequest* request,
-                    v1::ListRepositoriesResponse* response) override;
+  grpc::ServerUnaryReactor* List(
+      grpc::CallbackServerContext* context,
+      const v1::ListRepositoriesRequest* request,
+      v1::ListRepositoriesResponse* response) override;
 
  private:
   Storage* const storage_;
 };
 
-class ReferrersServiceImpl final : public v1::ReferrersService::Service {
+class ReferrersServiceImpl final
+    : public v1::ReferrersService::CallbackService {
  public:
   // `storage` must outlive the service.
   explicit ReferrersServiceImpl(Storage* storage) : storage_(storage) {}
 
-  grpc::Status List(grpc::ServerContext* context,
-                    const v1::ListReferrersRequest* request,
-                    v1::ListReferrersResponse* response) override;
+  grpc::ServerUnaryReactor* List(grpc::CallbackServerContext* context,
+                                 const v1::ListReferrersRequest* request,
+                                 v1::ListReferrersResponse* response) override;
 
  private:
   Storage* const storage_;

@@ -15,10 +15,10 @@ absl::StatusOr<StoredManifest> ManifestServiceImpl::Load(
   return storage_->manifests.Get(name, reference, accept);
 }
 
-grpc::Status ManifestServiceImpl::Get(grpc::ServerContext*,
-                                      const v1::GetManifestRequest* request,
-                                      v1::Manifest* response) {
-  return ToGrpcStatus([&]() -> absl::Status {
+grpc::ServerUnaryReactor* ManifestServiceImpl::Get(
+    grpc::CallbackServerContext* context, const v1::GetManifestRequest* request,
+    v1::Manifest* response) {
+  return FinishUnary(context, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(StoredManifest manifest, Load(*request));
     response->set_digest(manifest.digest.ToString());
     response->set_media_type(manifest.media_type);
@@ -27,10 +27,10 @@ grpc::Status ManifestServiceImpl::Get(grpc::ServerContext*,
   }());
 }
 
-grpc::Status ManifestServiceImpl::Stat(grpc::ServerContext*,
-                                       const v1::GetManifestRequest* request,
-                                       v1::ManifestInfo* response) {
-  return ToGrpcStatus([&]() -> absl::Status {
+grpc::ServerUnaryReactor* ManifestServiceImpl::Stat(
+    grpc::CallbackServerContext* context, const v1::GetManifestRequest* request,
+    v1::ManifestInfo* response) {
+  return FinishUnary(context, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(StoredManifest manifest, Load(*request));
     response->set_digest(manifest.digest.ToString());
     response->set_media_type(manifest.media_type);

@@ -7,17 +7,22 @@
 
 namespace registry {
 
-class ManifestServiceImpl final : public v1::ManifestService::Service {
+// Get and Stat (reads) run on gRPC's callback API; Put and Delete, which
+// write durably, use the sync thread pool.
+class ManifestServiceImpl final
+    : public v1::ManifestService::WithCallbackMethod_Get<
+          v1::ManifestService::WithCallbackMethod_Stat<
+              v1::ManifestService::Service>> {
  public:
   // `storage` must outlive the service.
   explicit ManifestServiceImpl(Storage* storage) : storage_(storage) {}
 
-  grpc::Status Get(grpc::ServerContext* context,
-                   const v1::GetManifestRequest* request,
-                   v1::Manifest* response) override;
-  grpc::Status Stat(grpc::ServerContext* context,
-                    const v1::GetManifestRequest* request,
-                    v1::ManifestInfo* response) override;
+  grpc::ServerUnaryReactor* Get(grpc::CallbackServerContext* context,
+                                const v1::GetManifestRequest* request,
+                                v1::Manifest* response) override;
+  grpc::ServerUnaryReactor* Stat(grpc::CallbackServerContext* context,
+                                 const v1::GetManifestRequest* request,
+                                 v1::ManifestInfo* response) override;
   grpc::Status Put(grpc::ServerContext* context,
                    const v1::PutManifestRequest* request,
                    v1::PutManifestResponse* response) override;
