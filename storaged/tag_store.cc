@@ -45,9 +45,11 @@ absl::StatusOr<Digest> TagStore::Resolve(const RepositoryName& name,
 
 absl::Status TagStore::Put(const RepositoryName& name, const Tag& tag,
                            const Digest& digest) {
-  RETURN_IF_ERROR(driver_->PutContent(
-      paths::TagIndexLinkPath(name, tag, digest), digest.ToString()));
-  return driver_->PutContent(paths::TagCurrentLinkPath(name, tag),
+  // The current link first: a tag directory that exists can be resolved,
+  // so listings need not look inside each one. The index is history.
+  RETURN_IF_ERROR(driver_->PutContent(paths::TagCurrentLinkPath(name, tag),
+                                      digest.ToString()));
+  return driver_->PutContent(paths::TagIndexLinkPath(name, tag, digest),
                              digest.ToString());
 }
 
@@ -67,12 +69,9 @@ absl::StatusOr<std::vector<std::string>> TagStore::All(
   }
   RETURN_IF_ERROR(paths.status());
   std::vector<std::string> tags;
+  tags.reserve(paths->size());
   for (const std::string& path : *paths) {
-    std::string tag = path.substr(path.rfind('/') + 1);
-    // A tag whose current link is gone (deleted) is not listed.
-    if (driver_->Stat(absl::StrCat(path, "/current/link")).ok()) {
-      tags.push_back(std::move(tag));
-    }
+    tags.push_back(path.substr(path.rfind('/') + 1));
   }
   std::sort(tags.begin(), tags.end());
   return tags;
