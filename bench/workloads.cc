@@ -191,6 +191,10 @@ std::vector<Workload> AllWorkloads(const Scale& scale) {
                        std::min<int64_t>(size / 4, 16 * kMiB), 1, ops,
                        long_time));
   }
+  for (int c : {16, 64}) {
+    all.push_back(Push("push monolithic", kMiB, 0, c, 10 * c, long_time));
+    all.push_back(Push("push chunked", kMiB, 256 * kKiB, c, 10 * c, long_time));
+  }
   all.push_back(Pull(kGiB, 0, 1, 3, long_time));
   all.push_back(Pull(64 * kMiB, 0, 1, 100000, scale.request_time));
   for (int c : concurrencies) {
