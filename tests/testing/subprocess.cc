@@ -11,8 +11,11 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <system_error>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -42,12 +45,36 @@ int FreePort() {
   return port;
 }
 
+namespace {
+
+// Directories made by NewTempDir, removed when the test binary exits: Bazel
+// 4 leaves TEST_TMPDIR behind in its sandboxes, and these tests write GiBs.
+std::vector<std::string>& TempDirs() {
+  static auto* dirs = new std::vector<std::string>();
+  return *dirs;
+}
+
+void RemoveTempDirs() {
+  if (std::getenv("KEEP_TEST_DATA") != nullptr) return;
+  for (const std::string& dir : TempDirs()) {
+    std::error_code ignored;  // Best effort at exit: nothing to report to.
+    std::filesystem::remove_all(dir, ignored);
+  }
+}
+
+}  // namespace
+
 std::string NewTempDir(const std::string& prefix) {
   static std::atomic<int> counter{0};
+  static const bool registered = [] {
+    return std::atexit(RemoveTempDirs) == 0;
+  }();
+  (void)registered;
   const char* tmp = std::getenv("TEST_TMPDIR");
   std::string dir = absl::StrCat(tmp ? tmp : "/tmp", "/", prefix, "-", getpid(),
                                  "-", counter.fetch_add(1));
   mkdir(dir.c_str(), 0755);
+  TempDirs().push_back(dir);
   return dir;
 }
 
@@ -133,8 +160,8 @@ namespace registry::testing {
 absl::StatusOr<std::string> RunCommand(const std::vector<std::string>& argv,
                                        absl::Duration timeout) {
   static std::atomic<int> counter{0};
-  std::string log = absl::StrCat(NewTempDir("cmd"), "/out-",
-                                 counter.fetch_add(1), ".log");
+  std::string log =
+      absl::StrCat(NewTempDir("cmd"), "/out-", counter.fetch_add(1), ".log");
   auto process = Subprocess::Start(argv, log);
   if (!process.ok()) return process.status();
   absl::StatusOr<int> code = (*process)->Wait(timeout);

@@ -20,7 +20,8 @@ std::string RunfilePath(const std::string& relative);
 // A loopback TCP port that was free a moment ago.
 int FreePort();
 
-// A fresh directory under TEST_TMPDIR.
+// A fresh directory under TEST_TMPDIR, removed with its contents when the
+// test binary exits (set KEEP_TEST_DATA to keep it for inspection).
 std::string NewTempDir(const std::string& prefix);
 
 // Runs `argv` to completion (at most `timeout`) and returns its output;
