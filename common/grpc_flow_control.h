@@ -6,6 +6,7 @@
 #ifndef REGISTRY_COMMON_GRPC_FLOW_CONTROL_H_
 #define REGISTRY_COMMON_GRPC_FLOW_CONTROL_H_
 
+#include <grpcpp/resource_quota.h>
 #include <grpcpp/server_builder.h>
 #include <grpcpp/support/channel_arguments.h>
 
@@ -13,6 +14,11 @@ namespace registry {
 
 // Bytes a stream may have in flight towards a receiver.
 inline constexpr int kStreamWindowBytes = 4 << 20;
+
+// Bytes of buffers gRPC may hold in one process across all streams (it stops
+// reading from sockets beyond this), so memory does not grow with the
+// number of concurrent transfers.
+inline constexpr size_t kProcessBufferBytes = 64 << 20;
 
 // For clients.
 void ApplyFlowControl(grpc::ChannelArguments& args);

@@ -7,8 +7,8 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "common/log.h"
+#include "common/server_process.h"
 #include "common/stop_signals.h"
 #include "gateway/server.h"
 
@@ -39,10 +39,7 @@ int main(int argc, char** argv) {
   if (!level.ok()) return Fail(level.status().ToString());
   registry::SetLogLevel(*level);
 
-  registry::BlockStopSignals();
-  // Debian's Abseil checks every mutex acquisition for lock-order cycles
-  // (as in debug builds); gRPC locks on every call. Not in production.
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  registry::InitServerProcess();
 
   registry::gateway::GatewayServerOptions options;
   std::string listen = absl::GetFlag(FLAGS_listen);

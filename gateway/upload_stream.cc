@@ -9,7 +9,7 @@ namespace {
 
 // Bytes per gRPC message: large enough to amortise per-message costs,
 // small enough to bound memory per transfer.
-constexpr size_t kChunkBytes = 1 << 20;
+constexpr size_t kChunkBytes = 256 << 10;
 
 }  // namespace
 

@@ -7,9 +7,9 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/log.h"
+#include "common/server_process.h"
 #include "common/stop_signals.h"
 #include "drivers/builtin.h"
 #include "drivers/factory.h"
@@ -48,10 +48,7 @@ int main(int argc, char** argv) {
   if (!level.ok()) return Fail(level.status());
   registry::SetLogLevel(*level);
 
-  registry::BlockStopSignals();
-  // Debian's Abseil checks every mutex acquisition for lock-order cycles
-  // (as in debug builds); gRPC locks on every call. Not in production.
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  registry::InitServerProcess();
 
   absl::Status registered = registry::drivers::RegisterBuiltinDrivers();
   if (!registered.ok()) return Fail(registered);

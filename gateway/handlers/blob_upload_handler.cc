@@ -18,7 +18,7 @@ namespace registry::gateway {
 namespace {
 
 // Bodies up to this size are sent to storaged inside the Commit call.
-constexpr int64_t kInlineBodyBytes = 1 << 20;
+constexpr int64_t kInlineBodyBytes = 256 << 10;
 
 int64_t ContentLength(const httplib::Request& req) {
   int64_t length = -1;

@@ -11,7 +11,7 @@
 namespace registry {
 namespace {
 
-constexpr size_t kReadChunk = 1 << 20;
+constexpr size_t kReadChunk = 256 << 10;
 
 void Fill(const BlobDescriptor& blob, v1::BlobInfo* info) {
   info->set_digest(blob.digest.ToString());
