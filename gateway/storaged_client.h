@@ -43,7 +43,6 @@ class StoragedClient {
   v1::TagService::Stub& tags() { return *tags_; }
   v1::CatalogService::Stub& catalog() { return *catalog_; }
   v1::ReferrersService::Stub& referrers() { return *referrers_; }
-  const std::shared_ptr<grpc::Channel>& channel() { return channel_; }
 
  private:
   const StoragedClientOptions options_;

@@ -7,9 +7,8 @@
 namespace registry::testing {
 namespace {
 
-// The sibling shares the store through a non-owning wrapper would need a
-// forwarding driver; the in-memory store is per process, so the sibling is
-// the same instance.
+// An in-memory store lives in one driver object, so the "second driver on
+// the same store" is a non-owning forwarder to the driver `make` returned.
 drivers::InMemoryDriver* g_current = nullptr;
 
 class SharedInMemory final : public drivers::StorageDriver {
