@@ -42,11 +42,12 @@ class FileReader {
 };
 using FileReaderPtr = std::unique_ptr<FileReader>;
 
-// An appending writer. Bytes written are readable at the path as they
-// arrive (the path is private to its writer by convention, e.g. an upload's
-// data file) and durable after Commit(). Destroying a writer closes it
-// without removing data, so a later Writer(path, /*append=*/true) resumes.
-// Not thread-safe.
+// An appending writer. Bytes written are durable, and readable at the path,
+// after Commit() (the path is private to its writer by convention, e.g. an
+// upload's data file). Destroying a writer closes it without removing data,
+// so a later Writer(path, /*append=*/true), in any process sharing the
+// store, resumes after the last Commit() (the filesystem driver keeps the
+// bytes written since, too). Not thread-safe.
 class FileWriter {
  public:
   virtual ~FileWriter() = default;

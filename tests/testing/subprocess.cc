@@ -11,9 +11,11 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <random>
 #include <system_error>
 #include <vector>
 
@@ -29,20 +31,39 @@ std::string RunfilePath(const std::string& relative) {
                       workspace ? workspace : "registry", "/", relative);
 }
 
-int FreePort() {
+namespace {
+
+// Binds `port` on loopback (0: any) and returns the port bound, or 0.
+int TryBind(int port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
   socklen_t len = sizeof(addr);
-  int port = 0;
+  int bound = 0;
   if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
       getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
+    bound = ntohs(addr.sin_port);
   }
   close(fd);
-  return port;
+  return bound;
+}
+
+}  // namespace
+
+int FreePort() { return TryBind(0); }
+
+int FreePortRange(int count) {
+  std::minstd_rand random(static_cast<unsigned>(getpid()) ^
+                          static_cast<unsigned>(time(nullptr)));
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    int first = 20000 + static_cast<int>(random() % 30000);
+    int port = first;
+    while (port < first + count && TryBind(port) == port) ++port;
+    if (port == first + count) return first;
+  }
+  return 0;
 }
 
 namespace {

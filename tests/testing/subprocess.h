@@ -20,6 +20,10 @@ std::string RunfilePath(const std::string& relative);
 // A loopback TCP port that was free a moment ago.
 int FreePort();
 
+// The first of `count` consecutive loopback TCP ports that were all free a
+// moment ago (for servers that bind a range).
+int FreePortRange(int count);
+
 // A fresh directory under TEST_TMPDIR, removed with its contents when the
 // test binary exits (set KEEP_TEST_DATA to keep it for inspection).
 std::string NewTempDir(const std::string& prefix);
