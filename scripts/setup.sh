@@ -8,6 +8,7 @@ PACKAGES=(
   g++ pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libssl-dev libcpp-httplib-dev nlohmann-json3-dev libpugixml-dev
+  libyaml-cpp-dev
   libgtest-dev libgmock-dev
   skopeo docker-registry curl   # real clients and the reference registry
   radosgw ceph-mon ceph-osd ceph-common uuid-runtime   # S3 server for tests

@@ -41,6 +41,11 @@ absl::StatusOr<BlobDescriptor> BlobStore::StatData(const Digest& digest) {
   return BlobDescriptor{digest, info->size};
 }
 
+absl::StatusOr<std::string> BlobStore::URLFor(const Digest& digest,
+                                              absl::Time expiry) {
+  return driver_->URLFor(paths::BlobDataPath(digest), expiry);
+}
+
 absl::StatusOr<BlobDescriptor> BlobStore::Stat(const RepositoryName& name,
                                                const Digest& digest) {
   absl::Status linked =

@@ -31,6 +31,10 @@ class BlobStore {
   absl::StatusOr<BlobDescriptor> Stat(const RepositoryName& name,
                                       const Digest& digest);
 
+  // A URL from which clients may GET the blob's data until `expiry`.
+  // Unimplemented when the driver has none.
+  absl::StatusOr<std::string> URLFor(const Digest& digest, absl::Time expiry);
+
   // The blob in the store, linked anywhere or nowhere. NotFound (BLOB_UNKNOWN).
   absl::StatusOr<BlobDescriptor> StatData(const Digest& digest);
 

@@ -1,6 +1,7 @@
 // storaged: the registry's storage service. Serves blobs, uploads,
 // manifests, tags, catalog and referrers over gRPC on a storage driver.
 #include <cstdio>
+#include <map>
 #include <thread>
 
 #include "absl/flags/flag.h"
@@ -8,24 +9,33 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/command_line.h"
 #include "common/log.h"
 #include "common/server_process.h"
 #include "common/stop_signals.h"
 #include "drivers/builtin.h"
 #include "drivers/factory.h"
+#include "storaged/config.h"
 #include "storaged/server.h"
 
+ABSL_FLAG(std::string, config, "",
+          "YAML configuration file (Distribution's keys: grpc.addr, "
+          "storage.filesystem|inmemory|s3, storage.redirect.disable, "
+          "log.level); flags given on the command line override it");
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
-          "HOST:PORT for gRPC; port 0 picks a free port");
+          "HOST:PORT for gRPC (grpc.addr); port 0 picks a free port");
 ABSL_FLAG(std::string, driver, "filesystem",
-          "storage driver: filesystem | inmemory");
+          "storage driver: filesystem | inmemory | s3 (s3 takes its "
+          "parameters from --config or the AWS environment)");
 ABSL_FLAG(std::string, root, "./registry-data",
-          "data directory of the filesystem driver");
+          "data directory of the filesystem driver "
+          "(storage.filesystem.rootdirectory)");
 ABSL_FLAG(int64_t, max_manifest_bytes, 4 << 20,
           "manifests larger than this are refused");
 ABSL_FLAG(int64_t, manifest_cache_bytes, 32 << 20,
           "bytes of manifests cached in memory by digest (0: none)");
-ABSL_FLAG(std::string, log_level, "info", "debug | info | warn | error");
+ABSL_FLAG(std::string, log_level, "info",
+          "debug | info | warn | error (log.level)");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "how long in-flight calls may run after SIGTERM/SIGINT");
 
@@ -36,15 +46,37 @@ int Fail(const absl::Status& status) {
   return 1;
 }
 
+// The values of the flags given on the command line, by config key.
+std::map<std::string, std::string> FlagOverrides(int argc, char** argv) {
+  std::map<std::string, std::string> overrides;
+  auto given = [&](absl::string_view name) {
+    return registry::FlagOnCommandLine(argc, argv, name);
+  };
+  if (given("listen"))
+    overrides[registry::kListenKey] = absl::GetFlag(FLAGS_listen);
+  if (given("driver"))
+    overrides[registry::kDriverKey] = absl::GetFlag(FLAGS_driver);
+  if (given("root")) overrides[registry::kRootKey] = absl::GetFlag(FLAGS_root);
+  if (given("log_level")) {
+    overrides[registry::kLogLevelKey] = absl::GetFlag(FLAGS_log_level);
+  }
+  return overrides;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "storaged --listen=HOST:PORT --driver=filesystem --root=DIR");
+      "storaged [--config=FILE] [--listen=HOST:PORT] [--driver=filesystem "
+      "--root=DIR]");
   absl::ParseCommandLine(argc, argv);
 
+  absl::StatusOr<registry::StoragedConfig> config =
+      registry::LoadStoragedConfig(absl::GetFlag(FLAGS_config),
+                                   FlagOverrides(argc, argv));
+  if (!config.ok()) return Fail(config.status());
   absl::StatusOr<registry::LogLevel> level =
-      registry::ParseLogLevel(absl::GetFlag(FLAGS_log_level));
+      registry::ParseLogLevel(config->log_level);
   if (!level.ok()) return Fail(level.status());
   registry::SetLogLevel(*level);
 
@@ -52,26 +84,16 @@ int main(int argc, char** argv) {
 
   absl::Status registered = registry::drivers::RegisterBuiltinDrivers();
   if (!registered.ok()) return Fail(registered);
-  std::string driver_name = absl::GetFlag(FLAGS_driver);
-  registry::drivers::DriverParams params;
-  if (driver_name == "filesystem") {
-    std::string root = absl::GetFlag(FLAGS_root);
-    if (!root.empty() && root[0] != '/') {
-      char cwd[4096];
-      if (getcwd(cwd, sizeof(cwd)) != nullptr)
-        root = absl::StrCat(cwd, "/", root);
-    }
-    params["rootdirectory"] = root;
-  }
   absl::StatusOr<registry::drivers::StorageDriverPtr> driver =
-      registry::drivers::CreateDriver(driver_name, params);
+      registry::drivers::CreateDriver(config->driver, config->driver_params);
   if (!driver.ok()) return Fail(driver.status());
 
   registry::ManifestStoreOptions store_options;
   store_options.max_manifest_bytes = absl::GetFlag(FLAGS_max_manifest_bytes);
   store_options.cache_bytes = absl::GetFlag(FLAGS_manifest_cache_bytes);
   registry::ServerOptions server_options;
-  server_options.listen = absl::GetFlag(FLAGS_listen);
+  server_options.listen = config->listen;
+  server_options.redirect = config->redirect;
   registry::StoragedServer server(
       std::make_unique<registry::Storage>(*std::move(driver), store_options),
       server_options);
@@ -82,9 +104,10 @@ int main(int argc, char** argv) {
       server_options.listen.substr(0, server_options.listen.rfind(':'));
   registry::Log(
       registry::LogLevel::kInfo, "storaged",
-      absl::StrCat("listening on ", host, ":", *port, " driver=", driver_name,
-                   params.count("rootdirectory")
-                       ? " root=" + params["rootdirectory"]
+      absl::StrCat("listening on ", host, ":", *port,
+                   " driver=", config->driver,
+                   config->driver_params.count("rootdirectory")
+                       ? " root=" + config->driver_params["rootdirectory"]
                        : ""));
 
   std::thread stopper = registry::OnStopSignal([&](int signal) {

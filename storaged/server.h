@@ -21,6 +21,8 @@ struct ServerOptions {
   std::string listen = "127.0.0.1:50051";
   // Largest gRPC message accepted (a manifest Put plus overhead).
   int max_message_bytes = 16 << 20;
+  // Whether blob Stat may answer a storage URL for clients to GET directly.
+  bool redirect = true;
 };
 
 class StoragedServer {

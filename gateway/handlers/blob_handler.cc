@@ -1,5 +1,6 @@
 // GET, HEAD and DELETE /v2/<name>/blobs/<digest>. GET streams the blob from
-// storaged with bounded memory, honouring a single Range.
+// storaged with bounded memory, honouring a single Range, or redirects (307)
+// to a storage URL when storaged offers one.
 #include <memory>
 
 #include "absl/strings/str_cat.h"
@@ -57,11 +58,21 @@ class BlobHandler {
     v1::StatBlobRequest stat;
     stat.set_repository(req.matches[1]);
     stat.set_digest(req.matches[2]);
+    // GETs may be sent to the storage backend; HEADs stay here.
+    stat.set_want_url(req.method == "GET");
     v1::BlobInfo info;
     absl::Status status =
         CallStoraged(*ctx_.storaged, ctx_.storaged->blobs(),
                      &v1::BlobService::Stub::Stat, stat, &info);
     if (!status.ok()) return status;
+    if (!info.url().empty()) {
+      // As Distribution with redirects: the client GETs (with its Range)
+      // from the URL, which is valid for a limited time.
+      response.status = 307;
+      response.set_header("Location", info.url());
+      response.set_header("Docker-Content-Digest", info.digest());
+      return absl::OkStatus();
+    }
     absl::StatusOr<absl::optional<ByteRange>> range =
         ParseRange(req.get_header_value("Range"), info.size());
     if (!range.ok()) {

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/errors.h"
 #include "common/grpc_status.h"
 #include "common/status_macros.h"
@@ -12,6 +13,8 @@ namespace registry {
 namespace {
 
 constexpr size_t kReadChunk = 256 << 10;
+// How long a redirect URL stays valid (as Distribution's S3 driver).
+constexpr absl::Duration kRedirectValidity = absl::Minutes(20);
 
 void Fill(const BlobDescriptor& blob, v1::BlobInfo* info) {
   info->set_digest(blob.digest.ToString());
@@ -29,6 +32,15 @@ grpc::ServerUnaryReactor* BlobServiceImpl::Stat(
     ASSIGN_OR_RETURN(Digest digest, Digest::Parse(request->digest()));
     ASSIGN_OR_RETURN(BlobDescriptor blob, storage_->blobs.Stat(name, digest));
     Fill(blob, response);
+    if (request->want_url() && redirect_) {
+      absl::StatusOr<std::string> url =
+          storage_->blobs.URLFor(digest, absl::Now() + kRedirectValidity);
+      if (url.ok()) {
+        response->set_url(*std::move(url));
+      } else if (!absl::IsUnimplemented(url.status())) {
+        return url.status();
+      }
+    }
     return absl::OkStatus();
   }());
 }

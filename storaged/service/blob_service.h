@@ -13,7 +13,10 @@ class BlobServiceImpl final : public v1::BlobService::WithCallbackMethod_Stat<
                                   v1::BlobService::Service> {
  public:
   // `storage` must outlive the service.
-  explicit BlobServiceImpl(Storage* storage) : storage_(storage) {}
+  // With `redirect`, Stat answers BlobInfo.url when asked and the driver
+  // can make URLs.
+  BlobServiceImpl(Storage* storage, bool redirect)
+      : storage_(storage), redirect_(redirect) {}
 
   grpc::ServerUnaryReactor* Stat(grpc::CallbackServerContext* context,
                                  const v1::StatBlobRequest* request,
@@ -30,6 +33,7 @@ class BlobServiceImpl final : public v1::BlobService::WithCallbackMethod_Stat<
 
  private:
   Storage* const storage_;
+  const bool redirect_;
 };
 
 }  // namespace registry

@@ -1,0 +1,124 @@
+#include "common/config_file.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+
+namespace registry {
+namespace {
+
+struct Flattener {
+  const std::string& path;
+  const std::set<std::string>& known;
+  std::map<std::string, std::pair<std::string, int>>& out;
+
+  absl::Status Error(const YAML::Node& node, absl::string_view message) const {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ":", node.Mark().line + 1, ": ", message));
+  }
+
+  absl::Status Visit(const YAML::Node& node, const std::string& key) const {
+    if (node.IsMap() && node.size() > 0) {
+      for (const auto& entry : node) {
+        std::string name = entry.first.as<std::string>();
+        std::string child = key.empty() ? name : absl::StrCat(key, ".", name);
+        RETURN_IF_ERROR(Visit(entry.second, child));
+      }
+      return absl::OkStatus();
+    }
+    if (known.count(key) == 0) {
+      return Error(node, absl::StrCat("unknown key \"", key, "\""));
+    }
+    if (node.IsSequence()) {
+      return Error(
+          node, absl::StrCat("key \"", key, "\" takes one value, not a list"));
+    }
+    out[key] = {node.IsScalar() ? node.Scalar() : "", node.Mark().line + 1};
+    return absl::OkStatus();
+  }
+};
+
+}  // namespace
+
+absl::StatusOr<ConfigFile> ConfigFile::Load(
+    const std::string& path, const std::set<std::string>& known) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    return absl::NotFoundError(
+        absl::StrCat("cannot read configuration file ", path));
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ":", e.mark.line + 1, ": malformed YAML: ", e.msg));
+  }
+  std::map<std::string, std::pair<std::string, int>> flat;
+  if (root.IsDefined() && !root.IsNull()) {
+    if (!root.IsMap()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": the configuration must be a mapping"));
+    }
+    RETURN_IF_ERROR((Flattener{path, known, flat}.Visit(root, "")));
+  }
+  ConfigFile config;
+  config.path_ = path;
+  for (auto& [key, value] : flat) {
+    config.values_[key] = {std::move(value.first), value.second};
+  }
+  return config;
+}
+
+bool ConfigFile::Has(absl::string_view key) const {
+  return values_.find(key) != values_.end();
+}
+
+std::string ConfigFile::String(absl::string_view key,
+                               absl::string_view fallback) const {
+  auto it = values_.find(key);
+  return it == values_.end() ? std::string(fallback) : it->second.text;
+}
+
+absl::StatusOr<bool> ConfigFile::Bool(absl::string_view key,
+                                      bool fallback) const {
+  auto it = values_.find(key);
+  if (it == values_.end()) return fallback;
+  std::string text = absl::AsciiStrToLower(it->second.text);
+  if (text == "true") return true;
+  if (text == "false") return false;
+  return absl::InvalidArgumentError(
+      absl::StrCat(Where(key), ": key \"", key,
+                   "\" must be true or false, not \"", it->second.text, "\""));
+}
+
+std::set<std::string> ConfigFile::Children(absl::string_view section) const {
+  std::set<std::string> children;
+  std::string prefix = absl::StrCat(section, ".");
+  for (const auto& [key, value] : values_) {
+    if (!absl::StartsWith(key, prefix)) continue;
+    std::string rest = key.substr(prefix.size());
+    children.insert(rest.substr(0, rest.find('.')));
+  }
+  return children;
+}
+
+std::map<std::string, std::string> ConfigFile::Values(
+    absl::string_view section) const {
+  std::map<std::string, std::string> values;
+  std::string prefix = absl::StrCat(section, ".");
+  for (const auto& [key, value] : values_) {
+    if (!absl::StartsWith(key, prefix)) continue;
+    std::string rest = key.substr(prefix.size());
+    if (rest.find('.') == std::string::npos) values[rest] = value.text;
+  }
+  return values;
+}
+
+std::string ConfigFile::Where(absl::string_view key) const {
+  auto it = values_.find(key);
+  return absl::StrCat(path_, ":", it == values_.end() ? 0 : it->second.line);
+}
+
+}  // namespace registry

@@ -1,0 +1,50 @@
+// A YAML configuration file read as dotted keys ("storage.s3.bucket") with
+// scalar values, each remembering its line, and checked against the keys
+// the reading binary knows, so that a typo is an error naming the key and
+// the line rather than a silently ignored setting. Immutable; thread-safe.
+#ifndef REGISTRY_COMMON_CONFIG_FILE_H_
+#define REGISTRY_COMMON_CONFIG_FILE_H_
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace registry {
+
+class ConfigFile {
+ public:
+  // Reads `path`. InvalidArgument naming the file and line for malformed
+  // YAML, a sequence where a value belongs, or a key not in `known` (an
+  // empty mapping or null counts as a key, e.g. "storage.inmemory: {}").
+  // NotFound when the file cannot be read.
+  static absl::StatusOr<ConfigFile> Load(const std::string& path,
+                                         const std::set<std::string>& known);
+
+  bool Has(absl::string_view key) const;
+  // The value of `key`, or `fallback` when absent.
+  std::string String(absl::string_view key, absl::string_view fallback) const;
+  // "true"/"false"; InvalidArgument naming the key and line otherwise.
+  absl::StatusOr<bool> Bool(absl::string_view key, bool fallback) const;
+  // The keys directly below `section` ("storage" -> {"s3", "redirect"}).
+  std::set<std::string> Children(absl::string_view section) const;
+  // The values directly below `section`, keyed by their last component.
+  std::map<std::string, std::string> Values(absl::string_view section) const;
+  // "FILE:LINE" of `key`, for messages.
+  std::string Where(absl::string_view key) const;
+
+ private:
+  struct Value {
+    std::string text;
+    int line = 0;
+  };
+  std::string path_;
+  std::map<std::string, Value, std::less<>> values_;
+};
+
+}  // namespace registry
+
+#endif  // REGISTRY_COMMON_CONFIG_FILE_H_

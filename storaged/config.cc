@@ -1,0 +1,85 @@
+#include "storaged/config.h"
+
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/config_file.h"
+#include "common/status_macros.h"
+
+namespace registry {
+namespace {
+
+const std::set<std::string>& DriverNames() {
+  static const auto* names =
+      new std::set<std::string>{"filesystem", "inmemory", "s3"};
+  return *names;
+}
+
+std::string Absolute(const std::string& path) {
+  if (path.empty() || path[0] == '/') return path;
+  char cwd[4096];
+  if (getcwd(cwd, sizeof(cwd)) == nullptr) return path;
+  return absl::StrCat(cwd, "/", path);
+}
+
+}  // namespace
+
+const std::set<std::string>& StoragedConfigKeys() {
+  static const auto* keys = [] {
+    auto* keys = new std::set<std::string>{
+        "version", kLogLevelKey,       kListenKey,
+        kRootKey,  "storage.inmemory", "storage.redirect.disable",
+    };
+    for (const char* s3 :
+         {"region", "regionendpoint", "bucket", "accesskey", "secretkey",
+          "rootdirectory", "chunksize", "forcepathstyle", "secure",
+          "multipartcopythresholdsize", "multipartcopychunksize", "v4auth"}) {
+      keys->insert(absl::StrCat("storage.s3.", s3));
+    }
+    return keys;
+  }();
+  return *keys;
+}
+
+absl::StatusOr<StoragedConfig> LoadStoragedConfig(
+    const std::string& path,
+    const std::map<std::string, std::string>& overrides) {
+  StoragedConfig config;
+  ConfigFile file;
+  if (!path.empty()) {
+    ASSIGN_OR_RETURN(file, ConfigFile::Load(path, StoragedConfigKeys()));
+  }
+  auto setting = [&](const char* key, const std::string& fallback) {
+    auto it = overrides.find(key);
+    return it != overrides.end() ? it->second : file.String(key, fallback);
+  };
+  config.listen = setting(kListenKey, config.listen);
+  config.log_level = setting(kLogLevelKey, config.log_level);
+  ASSIGN_OR_RETURN(bool disabled, file.Bool("storage.redirect.disable", false));
+  config.redirect = !disabled;
+
+  std::set<std::string> configured;
+  for (const std::string& section : file.Children("storage")) {
+    if (DriverNames().count(section) > 0) configured.insert(section);
+  }
+  if (configured.size() > 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": configure one storage driver, not ",
+                     absl::StrJoin(configured, " and ")));
+  }
+  auto driver = overrides.find(kDriverKey);
+  if (driver != overrides.end()) {
+    config.driver = driver->second;
+  } else if (!configured.empty()) {
+    config.driver = *configured.begin();
+  }
+  config.driver_params = file.Values(absl::StrCat("storage.", config.driver));
+  if (config.driver == "filesystem") {
+    config.driver_params["rootdirectory"] =
+        Absolute(setting(kRootKey, "./registry-data"));
+  }
+  return config;
+}
+
+}  // namespace registry

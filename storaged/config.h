@@ -1,0 +1,41 @@
+// storaged's settings: defaults, then the YAML file given by --config (with
+// CNCF Distribution's key names), then the flags given on the command line.
+#ifndef REGISTRY_STORAGED_CONFIG_H_
+#define REGISTRY_STORAGED_CONFIG_H_
+
+#include <map>
+#include <set>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "drivers/factory.h"
+
+namespace registry {
+
+struct StoragedConfig {
+  std::string listen = "127.0.0.1:50051";  // grpc.addr
+  std::string driver = "filesystem";       // The one storage.<driver> section.
+  drivers::DriverParams driver_params;     // storage.<driver>.*
+  bool redirect = true;                    // !storage.redirect.disable
+  std::string log_level = "info";          // log.level
+};
+
+// Every key the file may hold.
+const std::set<std::string>& StoragedConfigKeys();
+
+// Names of the settings flags override, as keys of `overrides`.
+inline constexpr char kListenKey[] = "grpc.addr";
+inline constexpr char kDriverKey[] = "storage.driver";  // Flag only.
+inline constexpr char kRootKey[] = "storage.filesystem.rootdirectory";
+inline constexpr char kLogLevelKey[] = "log.level";
+
+// The settings from `path` (none when empty) with `overrides` applied.
+// InvalidArgument naming the key and line for a bad file; NotFound when it
+// cannot be read.
+absl::StatusOr<StoragedConfig> LoadStoragedConfig(
+    const std::string& path,
+    const std::map<std::string, std::string>& overrides);
+
+}  // namespace registry
+
+#endif  // REGISTRY_STORAGED_CONFIG_H_
