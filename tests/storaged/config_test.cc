@@ -1,0 +1,131 @@
+// storaged's configuration: the YAML file with Distribution's keys, flag
+// overrides, and clear errors (key and line) for bad files, including from
+// the real binary, which must exit before listening.
+#include "storaged/config.h"
+
+#include <fstream>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "common/command_line.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/subprocess.h"
+
+namespace registry {
+namespace {
+
+using ::registry::testing::NewTempDir;
+using ::registry::testing::RunCommand;
+using ::registry::testing::RunfilePath;
+using ::registry::testing::StatusIs;
+using ::testing::HasSubstr;
+
+std::string Write(const std::string& yaml) {
+  static int counter = 0;
+  std::string path =
+      absl::StrCat(NewTempDir("config"), "/storaged-", ++counter, ".yml");
+  std::ofstream(path) << yaml;
+  return path;
+}
+
+TEST(StoragedConfigTest, ReadsTheS3SectionWithDistributionsKeys) {
+  absl::StatusOr<StoragedConfig> config =
+      LoadStoragedConfig(Write("version: 0.1\n"
+                               "log:\n  level: debug\n"
+                               "grpc:\n  addr: 0.0.0.0:7000\n"
+                               "storage:\n"
+                               "  redirect:\n    disable: true\n"
+                               "  s3:\n"
+                               "    bucket: images\n"
+                               "    region: eu-west-1\n"
+                               "    regionendpoint: http://rgw:7480\n"
+                               "    forcepathstyle: true\n"
+                               "    chunksize: 10485760\n"),
+                         {});
+  ASSERT_OK(config);
+  EXPECT_EQ(config->driver, "s3");
+  EXPECT_EQ(config->listen, "0.0.0.0:7000");
+  EXPECT_EQ(config->log_level, "debug");
+  EXPECT_FALSE(config->redirect);
+  EXPECT_EQ(config->driver_params.at("bucket"), "images");
+  EXPECT_EQ(config->driver_params.at("regionendpoint"), "http://rgw:7480");
+  EXPECT_EQ(config->driver_params.at("chunksize"), "10485760");
+  EXPECT_EQ(config->driver_params.size(), 5u);
+}
+
+TEST(StoragedConfigTest, DefaultsAndFlagOverrides) {
+  absl::StatusOr<StoragedConfig> config = LoadStoragedConfig("", {});
+  ASSERT_OK(config);
+  EXPECT_EQ(config->driver, "filesystem");
+  EXPECT_TRUE(config->redirect);
+  EXPECT_EQ(config->listen, "127.0.0.1:50051");
+  EXPECT_THAT(config->driver_params.at("rootdirectory"),
+              ::testing::EndsWith("/registry-data"));
+  EXPECT_EQ(config->driver_params.at("rootdirectory")[0], '/');
+
+  std::string file = Write(
+      "grpc:\n  addr: 0.0.0.0:7000\n"
+      "storage:\n  filesystem:\n    rootdirectory: /from/file\n");
+  config = LoadStoragedConfig(file, {});
+  ASSERT_OK(config);
+  EXPECT_EQ(config->driver_params.at("rootdirectory"), "/from/file");
+  config = LoadStoragedConfig(
+      file, {{kListenKey, "127.0.0.1:1"}, {kRootKey, "/from/flag"}});
+  ASSERT_OK(config);
+  EXPECT_EQ(config->listen, "127.0.0.1:1");
+  EXPECT_EQ(config->driver_params.at("rootdirectory"), "/from/flag");
+  config = LoadStoragedConfig(file, {{kDriverKey, "inmemory"}});
+  ASSERT_OK(config);
+  EXPECT_EQ(config->driver, "inmemory");
+  EXPECT_TRUE(config->driver_params.empty());
+}
+
+TEST(StoragedConfigTest, BadFilesNameTheKeyAndLine) {
+  auto error = [](const std::string& yaml) {
+    absl::StatusOr<StoragedConfig> config = LoadStoragedConfig(Write(yaml), {});
+    EXPECT_FALSE(config.ok()) << yaml;
+    return std::string(config.status().message());
+  };
+  EXPECT_THAT(error("storage:\n  s3:\n    bucket: b\n    buckte: typo\n"),
+              HasSubstr(".yml:4: unknown key \"storage.s3.buckte\""));
+  EXPECT_THAT(error("storage:\n  redirect:\n    disable: sometimes\n"),
+              HasSubstr(".yml:3: key \"storage.redirect.disable\" must be "
+                        "true or false"));
+  EXPECT_THAT(error("grpc:\n  addr:\n    - a\n    - b\n"),
+              HasSubstr("takes one value, not a list"));
+  EXPECT_THAT(error("storage:\n  s3:\n    bucket: b\n  filesystem:\n"
+                    "    rootdirectory: /x\n"),
+              HasSubstr("configure one storage driver, not filesystem and s3"));
+  EXPECT_THAT(error("grpc: [unclosed\n"), HasSubstr("malformed YAML"));
+  EXPECT_THAT(LoadStoragedConfig("/no/such/file.yml", {}),
+              StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST(StoragedConfigTest, TheBinaryRefusesABadFileBeforeListening) {
+  std::string port = absl::StrCat(testing::FreePort());
+  absl::StatusOr<std::string> run = RunCommand(
+      {RunfilePath("storaged/storaged"), "--listen=127.0.0.1:" + port,
+       "--config=" +
+           Write("storage:\n  inmemory:\n  delete:\n    enabeld: true\n")},
+      absl::Seconds(20));
+  ASSERT_FALSE(run.ok());
+  EXPECT_THAT(run.status().message(), HasSubstr("storage.delete.enabeld"));
+  EXPECT_THAT(run.status().message(),
+              ::testing::Not(HasSubstr("listening on")));
+}
+
+TEST(CommandLineTest, FlagOnCommandLine) {
+  const char* args[] = {"prog",      "--listen=1", "-root",      "x",
+                        "--nodebug", "--",         "--driver=s3"};
+  char** argv = const_cast<char**>(args);
+  EXPECT_TRUE(FlagOnCommandLine(7, argv, "listen"));
+  EXPECT_TRUE(FlagOnCommandLine(7, argv, "root"));
+  EXPECT_TRUE(FlagOnCommandLine(7, argv, "debug"));
+  EXPECT_FALSE(FlagOnCommandLine(7, argv, "driver"));  // After "--".
+  EXPECT_FALSE(FlagOnCommandLine(7, argv, "list"));
+}
+
+}  // namespace
+}  // namespace registry
