@@ -116,6 +116,17 @@ TEST(StoragedConfigTest, TheBinaryRefusesABadFileBeforeListening) {
               ::testing::Not(HasSubstr("listening on")));
 }
 
+TEST(StoragedConfigTest, TheShippedS3SampleLoads) {
+  absl::StatusOr<StoragedConfig> config =
+      LoadStoragedConfig(RunfilePath("deploy/storaged-s3.yml"), {});
+  ASSERT_OK(config);
+  EXPECT_EQ(config->driver, "s3");
+  EXPECT_EQ(config->listen, "0.0.0.0:50051");
+  EXPECT_TRUE(config->redirect);
+  EXPECT_EQ(config->driver_params.count("accesskey"), 0u);  // From a Secret.
+  EXPECT_EQ(config->driver_params.at("chunksize"), "10485760");
+}
+
 TEST(CommandLineTest, FlagOnCommandLine) {
   const char* args[] = {"prog",      "--listen=1", "-root",      "x",
                         "--nodebug", "--",         "--driver=s3"};
