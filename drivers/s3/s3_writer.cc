@@ -16,12 +16,8 @@ absl::StatusOr<FileWriterPtr> S3Writer::Open(ObjectStore& store,
   }
   PendingFile empty;
   empty.part_size = part_size;
-  if (!append) {
-    RETURN_IF_ERROR(DiscardPending(store, key));
-    return FileWriterPtr(
-        new S3Writer(store, std::move(key), std::move(empty), finished.ok()));
-  }
-  absl::StatusOr<PendingFile> pending = LoadPending(store, key);
+  absl::StatusOr<PendingFile> pending =
+      append ? LoadPending(store, key) : absl::NotFoundError("truncated");
   if (pending.ok()) {
     // A finished object too means a writer stopped between saving its
     // pending object and removing the older content: the pending one wins.
@@ -29,9 +25,14 @@ absl::StatusOr<FileWriterPtr> S3Writer::Open(ObjectStore& store,
                                       *std::move(pending), finished.ok()));
   }
   if (!absl::IsNotFound(pending.status())) return pending.status();
+  if (!append) RETURN_IF_ERROR(DiscardPending(store, key));
+  if (!finished.ok()) {
+    // As on a filesystem, the (empty) file exists once a writer is open.
+    RETURN_IF_ERROR(SavePending(store, key, empty));
+  }
   auto writer = std::unique_ptr<S3Writer>(
       new S3Writer(store, std::move(key), std::move(empty), finished.ok()));
-  if (finished.ok()) RETURN_IF_ERROR(writer->Reopen(finished->size));
+  if (append && finished.ok()) RETURN_IF_ERROR(writer->Reopen(finished->size));
   return FileWriterPtr(std::move(writer));
 }
 

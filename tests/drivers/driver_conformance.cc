@@ -145,6 +145,19 @@ TEST_P(DriverConformanceTest, WriterResumesFromAnotherDriverInstance) {
   ASSERT_OK(sibling->Delete("/s"));
 }
 
+TEST_P(DriverConformanceTest, AnOpenedWriterMakesAnEmptyFile) {
+  {
+    auto writer = driver_->Writer("/e/data", /*append=*/true);
+    ASSERT_OK(writer);
+    EXPECT_EQ((*writer)->Size(), 0);
+  }  // Closed without a write or a Commit().
+  EXPECT_EQ(driver_->Stat("/e/data")->size, 0);
+  EXPECT_THAT(*driver_->List("/e"), ElementsAre("/e/data"));
+  ASSERT_OK(driver_->Move("/e/data", "/e/moved"));
+  EXPECT_EQ(*driver_->GetContent("/e/moved"), "");
+  ASSERT_OK(driver_->Delete("/e"));
+}
+
 TEST_P(DriverConformanceTest, PutContentVolatileReplacesWholeContent) {
   ASSERT_OK(driver_->PutContentVolatile("/v/state", "first"));
   EXPECT_EQ(*driver_->GetContent("/v/state"), "first");

@@ -144,6 +144,21 @@ TEST(S3EndToEndTest, PullsStayOnTheGatewayWhenRedirectsAreDisabled) {
   ASSERT_TRUE(get);
   EXPECT_EQ(get->status, 200);
   EXPECT_EQ(get->body, content);
+
+  // An empty blob through POST then PUT: no byte ever written.
+  auto start = gateway.Post("/v2/plain/blobs/uploads/", "", "");
+  ASSERT_TRUE(start);
+  ASSERT_EQ(start->status, 202);
+  std::string empty = DigestOf("").ToString();
+  auto commit = gateway.Put(
+      (start->get_header_value("Location") + "?digest=" + empty).c_str(), "",
+      "application/octet-stream");
+  ASSERT_TRUE(commit);
+  EXPECT_EQ(commit->status, 201) << commit->body;
+  get = gateway.Get(("/v2/plain/blobs/" + empty).c_str());
+  ASSERT_TRUE(get);
+  EXPECT_EQ(get->status, 200);
+  EXPECT_EQ(get->body, "");
 }
 
 TEST(S3EndToEndTest, UploadResumesOnAnotherStoragedAfterTheFirstIsKilled) {
