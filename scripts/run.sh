@@ -4,6 +4,9 @@
 #   REGISTRY_DATA   data directory (default ./registry-data)
 #   REGISTRY_PORT   HTTP port of the gateway (default 5000)
 #   STORAGED_PORT   gRPC port of storaged (default 50051)
+#   STORAGED_CONFIG a storaged configuration file (e.g. for S3: see
+#                   deploy/storaged-s3.yml); it replaces the filesystem
+#                   driver and REGISTRY_DATA
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,7 +18,12 @@ PORT="${REGISTRY_PORT:-5000}"
 GRPC="127.0.0.1:${STORAGED_PORT:-50051}"
 mkdir -p "$DATA"
 
-bazel-bin/storaged/storaged --listen="$GRPC" --driver=filesystem --root="$DATA" &
+if [ -n "${STORAGED_CONFIG:-}" ]; then
+  bazel-bin/storaged/storaged --listen="$GRPC" --config="$STORAGED_CONFIG" &
+  DATA="the storage of $STORAGED_CONFIG"
+else
+  bazel-bin/storaged/storaged --listen="$GRPC" --driver=filesystem --root="$DATA" &
+fi
 storaged=$!
 bazel-bin/gateway/gateway --listen="127.0.0.1:${PORT}" --storaged="$GRPC" &
 gateway=$!
