@@ -47,6 +47,11 @@ std::string Base64Md5(absl::string_view data) {
 
 }  // namespace
 
+std::string ObjectStore::CopySource(const std::string& key) const {
+  return absl::StrCat("/", client_->endpoint().bucket, "/",
+                      UriEncode(key, /*keep_slash=*/true));
+}
+
 std::string ObjectInfo::Meta(absl::string_view name) const {
   for (const auto& [key, value] : metadata) {
     if (key == name) return value;
@@ -130,10 +135,8 @@ absl::Status ObjectStore::Copy(const std::string& src, int64_t size,
                                const std::string& dst,
                                int64_t multipart_threshold, int64_t part_size) {
   if (size <= multipart_threshold) {
-    std::string source = absl::StrCat("/", client_->endpoint().bucket, "/",
-                                      UriEncode(src, /*keep_slash=*/true));
     return client_
-        ->Send({"PUT", dst, {}, {{"x-amz-copy-source", source}}, {}},
+        ->Send({"PUT", dst, {}, {{"x-amz-copy-source", CopySource(src)}}, {}},
                absl::StrCat("copy ", src, " to ", dst))
         .status();
   }
@@ -189,15 +192,13 @@ absl::StatusOr<std::string> ObjectStore::UploadPart(
 absl::StatusOr<std::string> ObjectStore::UploadPartCopy(
     const std::string& key, const std::string& upload_id, int part,
     const std::string& src, int64_t first, int64_t last) {
-  std::string source = absl::StrCat("/", client_->endpoint().bucket, "/",
-                                    UriEncode(src, /*keep_slash=*/true));
   ASSIGN_OR_RETURN(
       S3Response response,
       client_->Send(
           {"PUT",
            key,
            {{"partNumber", absl::StrCat(part)}, {"uploadId", upload_id}},
-           {{"x-amz-copy-source", source},
+           {{"x-amz-copy-source", CopySource(src)},
             {"x-amz-copy-source-range",
              absl::StrCat("bytes=", first, "-", last)}},
            {}},

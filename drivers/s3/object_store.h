@@ -77,6 +77,9 @@ class ObjectStore {
   S3Client& client() { return *client_; }
 
  private:
+  // The x-amz-copy-source header value naming `key` in this bucket.
+  std::string CopySource(const std::string& key) const;
+
   const std::unique_ptr<S3Client> client_;
 };
 

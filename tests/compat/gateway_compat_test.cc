@@ -18,10 +18,8 @@ namespace registry::testing {
 namespace {
 
 absl::Status Copy(const std::string& from, const std::string& to) {
-  return RunCommand(
-             {"skopeo", "--insecure-policy", "copy", "--all",
-              "--src-tls-verify=false", "--dest-tls-verify=false", from, to},
-             absl::Minutes(5))
+  return Skopeo({"copy", "--all", "--src-tls-verify=false",
+                 "--dest-tls-verify=false", from, to})
       .status();
 }
 

@@ -27,11 +27,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-absl::StatusOr<std::string> Skopeo(std::vector<std::string> args) {
-  args.insert(args.begin(), {"skopeo", "--insecure-policy"});
-  return RunCommand(args, absl::Minutes(5));
-}
-
 // A storaged configuration file for the shared S3 server's bucket under
 // `root`, in Distribution's keys.
 std::string WriteConfig(const std::string& root, bool redirect) {

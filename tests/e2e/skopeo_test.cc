@@ -21,11 +21,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-absl::StatusOr<std::string> Skopeo(std::vector<std::string> args) {
-  args.insert(args.begin(), {"skopeo", "--insecure-policy"});
-  return RunCommand(args, absl::Minutes(5));
-}
-
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string((std::istreambuf_iterator<char>(in)), {});

@@ -7,10 +7,10 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "common/process_stats.h"
 #include "common/sha256.h"
 #include "gtest/gtest.h"
 #include "tests/testing/gateway_process.h"
-#include "common/process_stats.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_data.h"
 

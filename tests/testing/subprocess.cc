@@ -178,6 +178,11 @@ absl::StatusOr<int> Subprocess::Wait(absl::Duration timeout) {
 
 namespace registry::testing {
 
+absl::StatusOr<std::string> Skopeo(std::vector<std::string> args) {
+  args.insert(args.begin(), {"skopeo", "--insecure-policy"});
+  return RunCommand(args, absl::Minutes(5));
+}
+
 absl::StatusOr<std::string> RunCommand(const std::vector<std::string>& argv,
                                        absl::Duration timeout) {
   static std::atomic<int> counter{0};

@@ -33,6 +33,10 @@ std::string NewTempDir(const std::string& prefix);
 absl::StatusOr<std::string> RunCommand(const std::vector<std::string>& argv,
                                        absl::Duration timeout);
 
+// Runs skopeo (without a signature policy) with `args`, for at most five
+// minutes; its output, or an error with the output.
+absl::StatusOr<std::string> Skopeo(std::vector<std::string> args);
+
 class Subprocess {
  public:
   // Starts argv[0] (a path) with stdout and stderr appended to `log_path`.
