@@ -93,6 +93,20 @@ absl::StatusOr<bool> ConfigFile::Bool(absl::string_view key,
                    "\" must be true or false, not \"", it->second.text, "\""));
 }
 
+absl::StatusOr<absl::Duration> ConfigFile::Duration(
+    absl::string_view key, absl::Duration fallback) const {
+  auto it = values_.find(key);
+  if (it == values_.end()) return fallback;
+  absl::Duration duration;
+  if (!absl::ParseDuration(it->second.text, &duration) ||
+      duration < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        Where(key), ": key \"", key,
+        "\" must be a duration such as 24h, not \"", it->second.text, "\""));
+  }
+  return duration;
+}
+
 std::set<std::string> ConfigFile::Children(absl::string_view section) const {
   std::set<std::string> children;
   std::string prefix = absl::StrCat(section, ".");

@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 namespace registry {
 
@@ -29,6 +30,10 @@ class ConfigFile {
   std::string String(absl::string_view key, absl::string_view fallback) const;
   // "true"/"false"; InvalidArgument naming the key and line otherwise.
   absl::StatusOr<bool> Bool(absl::string_view key, bool fallback) const;
+  // A duration such as "168h" or "30m"; InvalidArgument naming the key and
+  // line when malformed or negative.
+  absl::StatusOr<absl::Duration> Duration(absl::string_view key,
+                                          absl::Duration fallback) const;
   // The keys directly below `section` ("storage" -> {"s3", "redirect"}).
   std::set<std::string> Children(absl::string_view section) const;
   // The values directly below `section`, keyed by their last component.

@@ -28,8 +28,18 @@ std::string Absolute(const std::string& path) {
 const std::set<std::string>& StoragedConfigKeys() {
   static const auto* keys = [] {
     auto* keys = new std::set<std::string>{
-        "version", kLogLevelKey,       kListenKey,
-        kRootKey,  "storage.inmemory", "storage.redirect.disable",
+        "version",
+        kLogLevelKey,
+        kListenKey,
+        kRootKey,
+        "storage.inmemory",
+        "storage.redirect.disable",
+        "storage.delete.enabled",
+        "storage.maintenance.readonly.enabled",
+        "storage.maintenance.uploadpurging.enabled",
+        "storage.maintenance.uploadpurging.age",
+        "storage.maintenance.uploadpurging.interval",
+        "storage.maintenance.uploadpurging.dryrun",
     };
     for (const char* s3 :
          {"region", "regionendpoint", "bucket", "accesskey", "secretkey",
@@ -58,6 +68,23 @@ absl::StatusOr<StoragedConfig> LoadStoragedConfig(
   config.log_level = setting(kLogLevelKey, config.log_level);
   ASSIGN_OR_RETURN(bool disabled, file.Bool("storage.redirect.disable", false));
   config.redirect = !disabled;
+  ASSIGN_OR_RETURN(config.policy.delete_enabled,
+                   file.Bool("storage.delete.enabled", true));
+  ASSIGN_OR_RETURN(config.policy.read_only,
+                   file.Bool("storage.maintenance.readonly.enabled", false));
+  const std::string purging = "storage.maintenance.uploadpurging.";
+  PurgeOptions& purge = config.purging;
+  ASSIGN_OR_RETURN(purge.enabled,
+                   file.Bool(purging + "enabled", purge.enabled));
+  ASSIGN_OR_RETURN(purge.age, file.Duration(purging + "age", purge.age));
+  ASSIGN_OR_RETURN(purge.interval,
+                   file.Duration(purging + "interval", purge.interval));
+  ASSIGN_OR_RETURN(purge.dry_run, file.Bool(purging + "dryrun", purge.dry_run));
+  if (purge.interval <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(file.Where(purging + "interval"), ": ", purging,
+                     "interval must be positive"));
+  }
 
   std::set<std::string> configured;
   for (const std::string& section : file.Children("storage")) {

@@ -9,6 +9,8 @@
 
 #include "absl/status/statusor.h"
 #include "drivers/factory.h"
+#include "storaged/policy.h"
+#include "storaged/upload_purger.h"
 
 namespace registry {
 
@@ -17,7 +19,9 @@ struct StoragedConfig {
   std::string driver = "filesystem";       // The one storage.<driver> section.
   drivers::DriverParams driver_params;     // storage.<driver>.*
   bool redirect = true;                    // !storage.redirect.disable
-  std::string log_level = "info";          // log.level
+  WritePolicy policy;    // storage.delete.enabled, maintenance.readonly
+  PurgeOptions purging;  // storage.maintenance.uploadpurging.*
+  std::string log_level = "info";  // log.level
 };
 
 // Every key the file may hold.

@@ -17,6 +17,7 @@
 #include "drivers/factory.h"
 #include "storaged/config.h"
 #include "storaged/server.h"
+#include "storaged/upload_purger.h"
 
 ABSL_FLAG(std::string, config, "",
           "YAML configuration file (Distribution's keys: grpc.addr, "
@@ -94,9 +95,12 @@ int main(int argc, char** argv) {
   registry::ServerOptions server_options;
   server_options.listen = config->listen;
   server_options.redirect = config->redirect;
-  registry::StoragedServer server(
-      std::make_unique<registry::Storage>(*std::move(driver), store_options),
-      server_options);
+  auto storage = std::make_unique<registry::Storage>(
+      *std::move(driver), store_options, config->policy);
+  registry::UploadStore* uploads = &storage->uploads;
+  registry::StoragedServer server(std::move(storage), server_options);
+  // Declared after the server, so it stops before the storage goes away.
+  registry::UploadPurger purger(uploads, config->purging);
   absl::StatusOr<int> port = server.Start();
   if (!port.ok()) return Fail(port.status());
 
@@ -110,6 +114,13 @@ int main(int argc, char** argv) {
                        ? " root=" + config->driver_params["rootdirectory"]
                        : ""));
 
+  if (config->policy.read_only) {
+    registry::Log(registry::LogLevel::kInfo, "storaged",
+                  "read-only mode: every write is refused");
+  } else if (!config->policy.delete_enabled) {
+    registry::Log(registry::LogLevel::kInfo, "storaged",
+                  "deletes are disabled");
+  }
   std::thread stopper = registry::OnStopSignal([&](int signal) {
     registry::Log(registry::LogLevel::kInfo, "storaged",
                   absl::StrCat("signal ", signal, ": draining"));

@@ -18,7 +18,8 @@ namespace registry {
 StoragedServer::StoragedServer(std::unique_ptr<Storage> storage,
                                ServerOptions options)
     : storage_(std::move(storage)), options_(std::move(options)) {
-  services_.push_back(std::make_unique<BlobServiceImpl>(storage_.get(), options_.redirect));
+  services_.push_back(
+      std::make_unique<BlobServiceImpl>(storage_.get(), options_.redirect));
   services_.push_back(std::make_unique<UploadServiceImpl>(storage_.get()));
   services_.push_back(std::make_unique<ManifestServiceImpl>(storage_.get()));
   services_.push_back(std::make_unique<TagServiceImpl>(storage_.get()));

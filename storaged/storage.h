@@ -5,6 +5,7 @@
 #include "drivers/driver.h"
 #include "storaged/blob_store.h"
 #include "storaged/manifest_store.h"
+#include "storaged/policy.h"
 #include "storaged/tag_store.h"
 #include "storaged/upload_store.h"
 
@@ -12,13 +13,16 @@ namespace registry {
 
 struct Storage {
   // Takes ownership of `driver_in`.
-  Storage(drivers::StorageDriverPtr driver_in, ManifestStoreOptions options)
-      : driver(std::move(driver_in)),
+  Storage(drivers::StorageDriverPtr driver_in, ManifestStoreOptions options,
+          WritePolicy policy_in = {})
+      : policy(policy_in),
+        driver(std::move(driver_in)),
         blobs(driver.get()),
         uploads(driver.get(), &blobs),
         tags(driver.get()),
         manifests(driver.get(), &blobs, &tags, options) {}
 
+  const WritePolicy policy;
   drivers::StorageDriverPtr driver;
   BlobStore blobs;
   UploadStore uploads;

@@ -251,7 +251,8 @@ absl::Status UploadStore::Cancel(const RepositoryName& name,
   return absl::IsNotFound(removed) ? UploadUnknown(id) : removed;
 }
 
-absl::StatusOr<int> UploadStore::PurgeOlderThan(absl::Time cutoff) {
+absl::StatusOr<int> UploadStore::PurgeOlderThan(absl::Time cutoff,
+                                                bool dry_run) {
   std::vector<std::string> stale;
   absl::Status walked = driver_->Walk(
       paths::RepositoriesRoot(), [&](const drivers::FileInfo& info) {
@@ -276,6 +277,7 @@ absl::StatusOr<int> UploadStore::PurgeOlderThan(absl::Time cutoff) {
       });
   if (absl::IsNotFound(walked)) return 0;
   RETURN_IF_ERROR(walked);
+  if (dry_run) return static_cast<int>(stale.size());
   int purged = 0;
   for (const std::string& path : stale) {
     if (driver_->Delete(path).ok()) ++purged;

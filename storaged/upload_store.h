@@ -94,8 +94,9 @@ class UploadStore {
   // Removes the upload. NotFound (BLOB_UPLOAD_UNKNOWN).
   absl::Status Cancel(const RepositoryName& name, absl::string_view id);
 
-  // Removes uploads started before `cutoff`; returns how many.
-  absl::StatusOr<int> PurgeOlderThan(absl::Time cutoff);
+  // Removes uploads started before `cutoff` (only counts them when
+  // `dry_run`); returns how many.
+  absl::StatusOr<int> PurgeOlderThan(absl::Time cutoff, bool dry_run = false);
 
  private:
   // Commit of an upload without data whose final chunk is the whole blob:

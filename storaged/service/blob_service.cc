@@ -93,6 +93,7 @@ grpc::Status BlobServiceImpl::Delete(grpc::ServerContext*,
                                      const v1::DeleteBlobRequest* request,
                                      v1::DeleteBlobResponse*) {
   return ToGrpcStatus([&]() -> absl::Status {
+    RETURN_IF_ERROR(storage_->policy.CheckDelete("deleting a blob"));
     ASSIGN_OR_RETURN(RepositoryName name,
                      RepositoryName::Parse(request->repository()));
     ASSIGN_OR_RETURN(Digest digest, Digest::Parse(request->digest()));
@@ -104,6 +105,7 @@ grpc::Status BlobServiceImpl::Mount(grpc::ServerContext*,
                                     const v1::MountBlobRequest* request,
                                     v1::BlobInfo* response) {
   return ToGrpcStatus([&]() -> absl::Status {
+    RETURN_IF_ERROR(storage_->policy.CheckWrite("mounting a blob"));
     ASSIGN_OR_RETURN(RepositoryName name,
                      RepositoryName::Parse(request->repository()));
     ASSIGN_OR_RETURN(Digest digest, Digest::Parse(request->digest()));

@@ -33,6 +33,7 @@ grpc::Status TagServiceImpl::Delete(grpc::ServerContext*,
                                     const v1::DeleteTagRequest* request,
                                     v1::DeleteTagResponse*) {
   return ToGrpcStatus([&]() -> absl::Status {
+    RETURN_IF_ERROR(storage_->policy.CheckDelete("deleting a tag"));
     ASSIGN_OR_RETURN(RepositoryName name,
                      RepositoryName::Parse(request->repository()));
     ASSIGN_OR_RETURN(Tag tag, Tag::Parse(request->tag()));

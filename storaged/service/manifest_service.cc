@@ -43,6 +43,7 @@ grpc::Status ManifestServiceImpl::Put(grpc::ServerContext*,
                                       const v1::PutManifestRequest* request,
                                       v1::PutManifestResponse* response) {
   return ToGrpcStatus([&]() -> absl::Status {
+    RETURN_IF_ERROR(storage_->policy.CheckWrite("pushing a manifest"));
     ASSIGN_OR_RETURN(RepositoryName name,
                      RepositoryName::Parse(request->repository()));
     ASSIGN_OR_RETURN(Reference reference,
@@ -62,6 +63,7 @@ grpc::Status ManifestServiceImpl::Delete(
     grpc::ServerContext*, const v1::DeleteManifestRequest* request,
     v1::DeleteManifestResponse*) {
   return ToGrpcStatus([&]() -> absl::Status {
+    RETURN_IF_ERROR(storage_->policy.CheckDelete("deleting a manifest"));
     ASSIGN_OR_RETURN(RepositoryName name,
                      RepositoryName::Parse(request->repository()));
     ASSIGN_OR_RETURN(Reference reference,

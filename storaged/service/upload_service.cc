@@ -23,6 +23,7 @@ grpc::Status UploadServiceImpl::Start(grpc::ServerContext*,
                                       const v1::StartUploadRequest* request,
                                       v1::UploadStatus* response) {
   return ToGrpcStatus([&]() -> absl::Status {
+    RETURN_IF_ERROR(storage_->policy.CheckWrite("starting an upload"));
     ASSIGN_OR_RETURN(RepositoryName name,
                      RepositoryName::Parse(request->repository()));
     ASSIGN_OR_RETURN(UploadState state, storage_->uploads.Start(name));
@@ -35,6 +36,7 @@ grpc::Status UploadServiceImpl::Write(
     grpc::ServerContext*, grpc::ServerReader<v1::WriteUploadRequest>* reader,
     v1::UploadStatus* response) {
   return ToGrpcStatus([&]() -> absl::Status {
+    RETURN_IF_ERROR(storage_->policy.CheckWrite("writing to an upload"));
     v1::WriteUploadRequest message;
     if (!reader->Read(&message)) {
       return Error(absl::StatusCode::kInvalidArgument, v1::INVALID_ARGUMENT,
@@ -80,6 +82,7 @@ grpc::Status UploadServiceImpl::Commit(grpc::ServerContext*,
                                        const v1::CommitUploadRequest* request,
                                        v1::BlobInfo* response) {
   return ToGrpcStatus([&]() -> absl::Status {
+    RETURN_IF_ERROR(storage_->policy.CheckWrite("committing an upload"));
     ASSIGN_OR_RETURN(RepositoryName name,
                      RepositoryName::Parse(request->repository()));
     ASSIGN_OR_RETURN(Digest digest, Digest::Parse(request->digest()));
@@ -101,6 +104,7 @@ grpc::Status UploadServiceImpl::Cancel(grpc::ServerContext*,
                                        const v1::CancelUploadRequest* request,
                                        v1::CancelUploadResponse*) {
   return ToGrpcStatus([&]() -> absl::Status {
+    RETURN_IF_ERROR(storage_->policy.CheckWrite("cancelling an upload"));
     ASSIGN_OR_RETURN(RepositoryName name,
                      RepositoryName::Parse(request->repository()));
     return storage_->uploads.Cancel(name, request->upload_id());

@@ -82,6 +82,32 @@ TEST(StoragedConfigTest, DefaultsAndFlagOverrides) {
   EXPECT_TRUE(config->driver_params.empty());
 }
 
+TEST(StoragedConfigTest, LifecycleKeys) {
+  absl::StatusOr<StoragedConfig> config = LoadStoragedConfig(
+      Write("storage:\n"
+            "  delete:\n    enabled: false\n"
+            "  maintenance:\n"
+            "    readonly:\n      enabled: true\n"
+            "    uploadpurging:\n"
+            "      enabled: false\n      age: 72h\n      interval: 30m\n"
+            "      dryrun: true\n"),
+      {});
+  ASSERT_OK(config);
+  EXPECT_FALSE(config->policy.delete_enabled);
+  EXPECT_TRUE(config->policy.read_only);
+  EXPECT_FALSE(config->purging.enabled);
+  EXPECT_EQ(config->purging.age, absl::Hours(72));
+  EXPECT_EQ(config->purging.interval, absl::Minutes(30));
+  EXPECT_TRUE(config->purging.dry_run);
+
+  config = LoadStoragedConfig("", {});  // Distribution's defaults.
+  ASSERT_OK(config);
+  EXPECT_TRUE(config->purging.enabled);
+  EXPECT_EQ(config->purging.age, absl::Hours(168));
+  EXPECT_EQ(config->purging.interval, absl::Hours(24));
+  EXPECT_FALSE(config->policy.read_only);
+}
+
 TEST(StoragedConfigTest, BadFilesNameTheKeyAndLine) {
   auto error = [](const std::string& yaml) {
     absl::StatusOr<StoragedConfig> config = LoadStoragedConfig(Write(yaml), {});
@@ -99,6 +125,10 @@ TEST(StoragedConfigTest, BadFilesNameTheKeyAndLine) {
                     "    rootdirectory: /x\n"),
               HasSubstr("configure one storage driver, not filesystem and s3"));
   EXPECT_THAT(error("grpc: [unclosed\n"), HasSubstr("malformed YAML"));
+  EXPECT_THAT(error("storage:\n  maintenance:\n    uploadpurging:\n"
+                    "      age: a week\n"),
+              HasSubstr(".yml:4: key \"storage.maintenance.uploadpurging.age\" "
+                        "must be a duration"));
   EXPECT_THAT(LoadStoragedConfig("/no/such/file.yml", {}),
               StatusIs(absl::StatusCode::kNotFound));
 }
