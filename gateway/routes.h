@@ -8,6 +8,8 @@ namespace registry::gateway::routes {
 
 // GET /v2/ -- API version check.
 inline constexpr char kBase[] = R"(/v2/?)";
+inline constexpr char kHealthz[] = R"(/healthz)";
+inline constexpr char kReadyz[] = R"(/readyz)";
 // GET /v2/_catalog
 inline constexpr char kCatalog[] = R"(/v2/_catalog)";
 // GET /v2/<name>/tags/list

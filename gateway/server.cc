@@ -54,6 +54,7 @@ GatewayServer::GatewayServer(GatewayServerOptions options)
   RegisterBlobUploadRoutes(http_, ctx);
   RegisterListingRoutes(http_, ctx);
   RegisterBaseRoutes(http_, ctx);
+  RegisterHealthRoutes(http_, ctx);
 }
 
 absl::StatusOr<int> GatewayServer::Bind() {

@@ -63,6 +63,7 @@ StoragedClient::StoragedClient(const std::string& target,
   tags_ = v1::TagService::NewStub(channel_);
   catalog_ = v1::CatalogService::NewStub(channel_);
   referrers_ = v1::ReferrersService::NewStub(channel_);
+  health_ = grpc::health::v1::Health::NewStub(channel_);
 }
 
 std::unique_ptr<grpc::ClientContext> StoragedClient::UnaryContext() const {

@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "proto/blob.grpc.pb.h"
 #include "proto/catalog.grpc.pb.h"
+#include "proto/health.grpc.pb.h"
 #include "proto/manifest.grpc.pb.h"
 #include "proto/referrers.grpc.pb.h"
 #include "proto/tag.grpc.pb.h"
@@ -43,6 +44,7 @@ class StoragedClient {
   v1::TagService::Stub& tags() { return *tags_; }
   v1::CatalogService::Stub& catalog() { return *catalog_; }
   v1::ReferrersService::Stub& referrers() { return *referrers_; }
+  grpc::health::v1::Health::Stub& health() { return *health_; }
 
  private:
   const StoragedClientOptions options_;
@@ -53,6 +55,7 @@ class StoragedClient {
   std::unique_ptr<v1::TagService::Stub> tags_;
   std::unique_ptr<v1::CatalogService::Stub> catalog_;
   std::unique_ptr<v1::ReferrersService::Stub> referrers_;
+  std::unique_ptr<grpc::health::v1::Health::Stub> health_;
 };
 
 }  // namespace registry::gateway

@@ -41,6 +41,9 @@ void RegisterBlobUploadRoutes(httplib::Server& server,
                               const HandlerContext& ctx);
 void RegisterManifestRoutes(httplib::Server& server, const HandlerContext& ctx);
 void RegisterListingRoutes(httplib::Server& server, const HandlerContext& ctx);
+// GET /healthz (the process answers) and /readyz (storaged answers its
+// health check as SERVING within 2 s); outside /v2, for probes.
+void RegisterHealthRoutes(httplib::Server& server, const HandlerContext& ctx);
 
 }  // namespace registry::gateway
 

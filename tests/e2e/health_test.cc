@@ -1,0 +1,120 @@
+// Health and shutdown: the gateway's /healthz and /readyz follow storaged
+// (ready, draining, gone), and a storaged told to stop (SIGTERM) finishes an
+// upload in flight before it exits.
+#include <httplib.h>
+#include <signal.h>
+
+#include <atomic>
+#include <string>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/digest.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/gateway_process.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/subprocess.h"
+#include "tests/testing/test_data.h"
+
+namespace registry::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+class HealthTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = NewTempDir("root");
+    absl::StatusOr<StoragedProcess> storaged =
+        StartStoraged(root_, {"--shutdown_grace=20s"});
+    ASSERT_OK(storaged);
+    storaged_ = *std::move(storaged);
+    absl::StatusOr<GatewayProcess> gateway = StartGateway(storaged_.address);
+    ASSERT_OK(gateway);
+    gateway_ = *std::move(gateway);
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", gateway_.port);
+  }
+
+  int Status(const char* path) {
+    auto response = client_->Get(path);
+    return response ? response->status : 0;
+  }
+
+  std::string root_;
+  StoragedProcess storaged_;
+  GatewayProcess gateway_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+TEST_F(HealthTest, ReadyWhileStoragedServesAliveRegardless) {
+  EXPECT_EQ(Status("/healthz"), 200);
+  auto ready = client_->Get("/readyz");
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(ready->status, 200);
+  EXPECT_EQ(ready->body, "ready\n");
+
+  storaged_.process->Signal(SIGKILL);
+  ASSERT_OK(storaged_.process->Wait(absl::Seconds(10)).status());
+  auto gone = client_->Get("/readyz");
+  ASSERT_TRUE(gone);
+  EXPECT_EQ(gone->status, 503);
+  EXPECT_THAT(gone->body, HasSubstr("storaged"));
+  EXPECT_EQ(Status("/healthz"), 200);
+}
+
+TEST_F(HealthTest, SigtermDrainsAnUploadInFlightThenExits) {
+  signal(SIGPIPE, SIG_IGN);
+  auto start = client_->Post("/v2/drain/app/blobs/uploads/", "", "");
+  ASSERT_TRUE(start);
+  ASSERT_EQ(start->status, 202);
+  const size_t size = 8 << 20;
+  std::string content = Chunk(4, size);
+  std::atomic<bool> half_sent{false};
+  int patched_status = 0;
+  std::string patched_range, patched_body;
+  std::thread upload([&] {
+    httplib::Client client("127.0.0.1", gateway_.port);
+    auto patched = client.Patch(
+        start->get_header_value("Location").c_str(),
+        {{"Content-Range", absl::StrCat("0-", size - 1)}}, size,
+        [&](size_t offset, size_t length, httplib::DataSink& sink) {
+          size_t n = std::min<size_t>(length, 512 << 10);
+          sink.write(content.data() + offset, n);
+          if (offset + n >= size / 2 && !half_sent.exchange(true)) {
+            absl::SleepFor(absl::Milliseconds(300));  // SIGTERM lands here.
+          }
+          absl::SleepFor(absl::Milliseconds(20));
+          return true;
+        },
+        "application/octet-stream");
+    if (patched) {
+      patched_status = patched->status;
+      patched_range = patched->get_header_value("Range");
+      patched_body = patched->body;
+    }
+  });
+  while (!half_sent) absl::SleepFor(absl::Milliseconds(5));
+  storaged_.process->Signal(SIGTERM);
+  absl::SleepFor(absl::Milliseconds(100));
+  EXPECT_EQ(Status("/readyz"), 503);  // Draining: no longer ready.
+  upload.join();
+  EXPECT_EQ(patched_status, 202) << patched_body;
+  EXPECT_EQ(patched_range, absl::StrCat("0-", size - 1));
+  absl::StatusOr<int> exit_code = storaged_.process->Wait(absl::Seconds(10));
+  ASSERT_OK(exit_code);
+  EXPECT_EQ(*exit_code, 0);
+
+  // The bytes are there for the next storaged on the same root.
+  absl::StatusOr<Registry> next = StartRegistry(root_);
+  ASSERT_OK(next);
+  httplib::Client client("127.0.0.1", next->gateway.port);
+  auto status = client.Get(start->get_header_value("Location").c_str());
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->status, 204);
+  EXPECT_EQ(status->get_header_value("Range"), absl::StrCat("0-", size - 1));
+}
+
+}  // namespace
+}  // namespace registry::testing
