@@ -1,5 +1,6 @@
 // gateway: the registry's HTTP face (Docker Registry HTTP API V2 / OCI
 // Distribution Spec 1.1), stateless, over storaged's gRPC API.
+#include <map>
 #include <thread>
 
 #include "absl/flags/flag.h"
@@ -7,20 +8,29 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/command_line.h"
 #include "common/log.h"
 #include "common/server_process.h"
 #include "common/stop_signals.h"
+#include "gateway/auth/authenticator.h"
+#include "gateway/config.h"
 #include "gateway/server.h"
 
+ABSL_FLAG(std::string, config, "",
+          "YAML configuration file (http.addr, http.tls.{certificate,key}, "
+          "auth.htpasswd.{realm,path}, storaged.target, log.level); flags "
+          "given on the command line override it");
 ABSL_FLAG(std::string, listen, "0.0.0.0:5000",
-          "HOST:PORT for HTTP; port 0 picks a free port");
+          "HOST:PORT for HTTP (http.addr); port 0 picks a free port");
 ABSL_FLAG(std::string, storaged, "127.0.0.1:50051",
-          "gRPC target of storaged: host:port, ipv4:a:1,b:2, dns:///name:port");
+          "gRPC target of storaged (storaged.target): host:port, "
+          "ipv4:a:1,b:2, dns:///name:port");
 ABSL_FLAG(int64_t, max_manifest_bytes, 4 << 20,
           "manifest bodies larger than this are refused (413)");
 ABSL_FLAG(int, threads, 256,
           "HTTP worker threads; each open client connection holds one");
-ABSL_FLAG(std::string, log_level, "info", "debug | info | warn | error");
+ABSL_FLAG(std::string, log_level, "info",
+          "debug | info | warn | error (log.level)");
 
 namespace {
 
@@ -29,27 +39,58 @@ int Fail(absl::string_view message) {
   return 1;
 }
 
+// The values of the flags given on the command line, by config key.
+std::map<std::string, std::string> FlagOverrides(int argc, char** argv) {
+  namespace gw = registry::gateway;
+  std::map<std::string, std::string> overrides;
+  auto given = [&](absl::string_view name) {
+    return registry::FlagOnCommandLine(argc, argv, name);
+  };
+  if (given("listen")) overrides[gw::kListenKey] = absl::GetFlag(FLAGS_listen);
+  if (given("storaged")) {
+    overrides[gw::kStoragedKey] = absl::GetFlag(FLAGS_storaged);
+  }
+  if (given("log_level")) {
+    overrides[gw::kLogLevelKey] = absl::GetFlag(FLAGS_log_level);
+  }
+  return overrides;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("gateway --listen=HOST:PORT --storaged=TARGET");
+  absl::SetProgramUsageMessage(
+      "gateway [--config=FILE] [--listen=HOST:PORT] [--storaged=TARGET]");
   absl::ParseCommandLine(argc, argv);
+  absl::StatusOr<registry::gateway::GatewayConfig> config =
+      registry::gateway::LoadGatewayConfig(absl::GetFlag(FLAGS_config),
+                                           FlagOverrides(argc, argv));
+  if (!config.ok()) return Fail(config.status().ToString());
   absl::StatusOr<registry::LogLevel> level =
-      registry::ParseLogLevel(absl::GetFlag(FLAGS_log_level));
+      registry::ParseLogLevel(config->log_level);
   if (!level.ok()) return Fail(level.status().ToString());
   registry::SetLogLevel(*level);
 
   registry::InitServerProcess();
 
   registry::gateway::GatewayServerOptions options;
-  std::string listen = absl::GetFlag(FLAGS_listen);
+  const std::string& listen = config->listen;
   size_t colon = listen.rfind(':');
   if (colon == std::string::npos ||
       !absl::SimpleAtoi(listen.substr(colon + 1), &options.port)) {
-    return Fail(absl::StrCat("--listen=", listen, ": want HOST:PORT"));
+    return Fail(absl::StrCat("listen address ", listen, ": want HOST:PORT"));
   }
   options.host = listen.substr(0, colon);
-  options.storaged_target = absl::GetFlag(FLAGS_storaged);
+  options.storaged_target = config->storaged_target;
+  options.tls_certificate = config->tls_certificate;
+  options.tls_key = config->tls_key;
+  if (!config->htpasswd_path.empty()) {
+    absl::StatusOr<std::unique_ptr<registry::gateway::Htpasswd>> users =
+        registry::gateway::Htpasswd::Load(config->htpasswd_path);
+    if (!users.ok()) return Fail(users.status().ToString());
+    options.authenticator = registry::gateway::NewBasicAuthenticator(
+        config->htpasswd_realm, *std::move(users));
+  }
   options.limits.max_manifest_bytes = absl::GetFlag(FLAGS_max_manifest_bytes);
   options.threads = absl::GetFlag(FLAGS_threads);
 
@@ -58,7 +99,9 @@ int main(int argc, char** argv) {
   if (!port.ok()) return Fail(port.status().ToString());
   registry::Log(registry::LogLevel::kInfo, "gateway",
                 absl::StrCat("listening on ", options.host, ":", *port,
-                             " storaged=", options.storaged_target));
+                             " storaged=", options.storaged_target,
+                             options.tls_certificate.empty() ? "" : " tls",
+                             options.authenticator ? " auth=htpasswd" : ""));
   std::thread stopper = registry::OnStopSignal([&](int signal) {
     registry::Log(registry::LogLevel::kInfo, "gateway",
                   absl::StrCat("signal ", signal, ": stopping"));

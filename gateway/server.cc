@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "gateway/errors.h"
@@ -16,19 +17,26 @@ constexpr int kListenBacklog = 1024;
 GatewayServer::GatewayServer(GatewayServerOptions options)
     : options_(std::move(options)),
       storaged_(std::make_unique<StoragedClient>(options_.storaged_target,
-                                                 options_.storaged)) {
-  http_.set_default_headers(
+                                                 options_.storaged)),
+      http_(options_.tls_certificate.empty()
+                ? std::make_unique<httplib::Server>()
+                : std::make_unique<httplib::SSLServer>(
+                      options_.tls_certificate.c_str(),
+                      options_.tls_key.c_str())) {
+  http_->set_default_headers(
       {{"Docker-Distribution-API-Version", "registry/2.0"}});
   int threads = options_.threads;
-  http_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  http_->new_task_queue = [threads] {
+    return new httplib::ThreadPool(threads);
+  };
   // Headers and body go out in separate writes: without TCP_NODELAY, Nagle
   // and the peer's delayed ACK hold small responses for 40 ms.
-  http_.set_tcp_nodelay(true);
-  http_.set_keep_alive_max_count(1000);
-  http_.set_read_timeout(60);
-  http_.set_write_timeout(60);
+  http_->set_tcp_nodelay(true);
+  http_->set_keep_alive_max_count(1000);
+  http_->set_read_timeout(60);
+  http_->set_write_timeout(60);
   // Unmatched paths and methods still get an OCI error body.
-  http_.set_error_handler(
+  http_->set_error_handler(
       [](const httplib::Request& req, httplib::Response& response) {
         if (!response.body.empty()) return;
         int status = response.status;
@@ -46,31 +54,49 @@ GatewayServer::GatewayServer(GatewayServerOptions options)
         }
         response.status = status;
       });
+  if (options_.authenticator != nullptr) {
+    std::shared_ptr<Authenticator> auth = options_.authenticator;
+    http_->set_pre_routing_handler(
+        [auth](const httplib::Request& req, httplib::Response& response) {
+          if (!absl::StartsWith(req.path, "/v2")) {
+            return httplib::Server::HandlerResponse::Unhandled;
+          }
+          absl::StatusOr<std::string> user = auth->Authenticate(req, response);
+          if (user.ok()) return httplib::Server::HandlerResponse::Unhandled;
+          WriteOciError(user.status(), response);
+          return httplib::Server::HandlerResponse::Handled;
+        });
+  }
   HandlerContext ctx{storaged_.get(), options_.limits};
   // cpp-httplib tries routes in registration order: the hottest first. No
   // two patterns match the same path (see routes.h).
-  RegisterManifestRoutes(http_, ctx);
-  RegisterBlobRoutes(http_, ctx);
-  RegisterBlobUploadRoutes(http_, ctx);
-  RegisterListingRoutes(http_, ctx);
-  RegisterBaseRoutes(http_, ctx);
-  RegisterHealthRoutes(http_, ctx);
+  RegisterManifestRoutes(*http_, ctx);
+  RegisterBlobRoutes(*http_, ctx);
+  RegisterBlobUploadRoutes(*http_, ctx);
+  RegisterListingRoutes(*http_, ctx);
+  RegisterBaseRoutes(*http_, ctx);
+  RegisterHealthRoutes(*http_, ctx);
 }
 
 absl::StatusOr<int> GatewayServer::Bind() {
+  if (!http_->is_valid()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("gateway: cannot load the TLS certificate ",
+                     options_.tls_certificate, " and key ", options_.tls_key));
+  }
   // cpp-httplib listens with a backlog of 5 (fixed when Debian built it):
   // clients connecting together overflow it and retry after a second. Keep
   // the socket to listen() on it again with a real backlog.
   int listener = -1;
-  http_.set_socket_options([&listener](int sock) {
+  http_->set_socket_options([&listener](int sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
     listener = sock;
   });
   int port = options_.port;
   if (port == 0) {
-    port = http_.bind_to_any_port(options_.host.c_str());
-  } else if (!http_.bind_to_port(options_.host.c_str(), port)) {
+    port = http_->bind_to_any_port(options_.host.c_str());
+  } else if (!http_->bind_to_port(options_.host.c_str(), port)) {
     port = -1;
   }
   if (port <= 0) {
@@ -83,8 +109,8 @@ absl::StatusOr<int> GatewayServer::Bind() {
   return port;
 }
 
-void GatewayServer::Serve() { http_.listen_after_bind(); }
+void GatewayServer::Serve() { http_->listen_after_bind(); }
 
-void GatewayServer::Stop() { http_.stop(); }
+void GatewayServer::Stop() { http_->stop(); }
 
 }  // namespace registry::gateway

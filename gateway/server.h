@@ -10,6 +10,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "gateway/auth/authenticator.h"
 #include "gateway/handlers/handler_context.h"
 #include "gateway/storaged_client.h"
 
@@ -24,13 +25,19 @@ struct GatewayServerOptions {
   // cpp-httplib gives each open connection (keep-alive included) a worker
   // thread, so this bounds concurrent client connections.
   int threads = 256;
+  // PEM files; HTTPS when both are set.
+  std::string tls_certificate;
+  std::string tls_key;
+  // Checks every request under /v2 when set.
+  std::shared_ptr<Authenticator> authenticator;
 };
 
 class GatewayServer {
  public:
   explicit GatewayServer(GatewayServerOptions options);
 
-  // Binds; returns the bound port. Unavailable if the address is taken.
+  // Binds; returns the bound port. Unavailable if the address is taken;
+  // InvalidArgument if the TLS certificate or key cannot be loaded.
   absl::StatusOr<int> Bind();
 
   // Serves until Stop(). REQUIRES: Bind() succeeded.
@@ -42,7 +49,7 @@ class GatewayServer {
  private:
   const GatewayServerOptions options_;
   std::unique_ptr<StoragedClient> storaged_;
-  httplib::Server http_;
+  std::unique_ptr<httplib::Server> http_;
 };
 
 }  // namespace registry::gateway

@@ -1,0 +1,61 @@
+#include "gateway/config.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/config_file.h"
+#include "common/status_macros.h"
+
+namespace registry::gateway {
+namespace {
+
+// Both keys or neither: InvalidArgument naming the one that is missing.
+absl::Status BothOrNeither(const ConfigFile& file, const std::string& a,
+                           const std::string& b) {
+  if (file.Has(a) == file.Has(b)) return absl::OkStatus();
+  const std::string& given = file.Has(a) ? a : b;
+  const std::string& missing = file.Has(a) ? b : a;
+  return absl::InvalidArgumentError(absl::StrCat(
+      file.Where(given), ": ", given, " needs ", missing, " as well"));
+}
+
+}  // namespace
+
+const std::set<std::string>& GatewayConfigKeys() {
+  static const auto* keys = new std::set<std::string>{
+      "version",
+      kListenKey,
+      kStoragedKey,
+      kLogLevelKey,
+      "http.tls.certificate",
+      "http.tls.key",
+      "auth.htpasswd.realm",
+      "auth.htpasswd.path",
+  };
+  return *keys;
+}
+
+absl::StatusOr<GatewayConfig> LoadGatewayConfig(
+    const std::string& path,
+    const std::map<std::string, std::string>& overrides) {
+  GatewayConfig config;
+  ConfigFile file;
+  if (!path.empty()) {
+    ASSIGN_OR_RETURN(file, ConfigFile::Load(path, GatewayConfigKeys()));
+  }
+  auto setting = [&](const char* key, const std::string& fallback) {
+    auto it = overrides.find(key);
+    return it != overrides.end() ? it->second : file.String(key, fallback);
+  };
+  config.listen = setting(kListenKey, config.listen);
+  config.storaged_target = setting(kStoragedKey, config.storaged_target);
+  config.log_level = setting(kLogLevelKey, config.log_level);
+  RETURN_IF_ERROR(BothOrNeither(file, "http.tls.certificate", "http.tls.key"));
+  config.tls_certificate = file.String("http.tls.certificate", "");
+  config.tls_key = file.String("http.tls.key", "");
+  RETURN_IF_ERROR(
+      BothOrNeither(file, "auth.htpasswd.realm", "auth.htpasswd.path"));
+  config.htpasswd_realm = file.String("auth.htpasswd.realm", "");
+  config.htpasswd_path = file.String("auth.htpasswd.path", "");
+  return config;
+}
+
+}  // namespace registry::gateway

@@ -1,0 +1,41 @@
+// The gateway's settings: defaults, then the YAML file given by --config
+// (Distribution's key names where they apply), then the flags given on the
+// command line.
+#ifndef REGISTRY_GATEWAY_CONFIG_H_
+#define REGISTRY_GATEWAY_CONFIG_H_
+
+#include <map>
+#include <set>
+#include <string>
+
+#include "absl/status/statusor.h"
+
+namespace registry::gateway {
+
+struct GatewayConfig {
+  std::string listen = "0.0.0.0:5000";              // http.addr
+  std::string storaged_target = "127.0.0.1:50051";  // storaged.target
+  std::string log_level = "info";                   // log.level
+  std::string tls_certificate;  // http.tls.certificate (PEM); empty: HTTP
+  std::string tls_key;          // http.tls.key
+  std::string htpasswd_realm;   // auth.htpasswd.realm
+  std::string htpasswd_path;    // auth.htpasswd.path; empty: no Basic auth
+};
+
+// Every key the file may hold.
+const std::set<std::string>& GatewayConfigKeys();
+
+inline constexpr char kListenKey[] = "http.addr";
+inline constexpr char kStoragedKey[] = "storaged.target";
+inline constexpr char kLogLevelKey[] = "log.level";
+
+// The settings from `path` (none when empty) with `overrides` (by key)
+// applied. InvalidArgument naming the key and line for a bad file, or for
+// half a TLS or htpasswd setting; NotFound when it cannot be read.
+absl::StatusOr<GatewayConfig> LoadGatewayConfig(
+    const std::string& path,
+    const std::map<std::string, std::string>& overrides);
+
+}  // namespace registry::gateway
+
+#endif  // REGISTRY_GATEWAY_CONFIG_H_
