@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "common/status_macros.h"
 
 namespace registry {
@@ -13,6 +14,7 @@ namespace {
 struct Flattener {
   const std::string& path;
   const std::set<std::string>& known;
+  const std::set<std::string>& lists;
   std::map<std::string, std::pair<std::string, int>>& out;
 
   absl::Status Error(const YAML::Node& node, absl::string_view message) const {
@@ -33,8 +35,20 @@ struct Flattener {
       return Error(node, absl::StrCat("unknown key \"", key, "\""));
     }
     if (node.IsSequence()) {
-      return Error(
-          node, absl::StrCat("key \"", key, "\" takes one value, not a list"));
+      if (lists.count(key) == 0) {
+        return Error(node, absl::StrCat("key \"", key,
+                                        "\" takes one value, not a list"));
+      }
+      std::string joined;
+      for (const YAML::Node& item : node) {
+        if (!item.IsScalar()) {
+          return Error(
+              item, absl::StrCat("key \"", key, "\" takes a list of values"));
+        }
+        absl::StrAppend(&joined, joined.empty() ? "" : "\n", item.Scalar());
+      }
+      out[key] = {joined, node.Mark().line + 1};
+      return absl::OkStatus();
     }
     out[key] = {node.IsScalar() ? node.Scalar() : "", node.Mark().line + 1};
     return absl::OkStatus();
@@ -44,7 +58,8 @@ struct Flattener {
 }  // namespace
 
 absl::StatusOr<ConfigFile> ConfigFile::Load(
-    const std::string& path, const std::set<std::string>& known) {
+    const std::string& path, const std::set<std::string>& known,
+    const std::set<std::string>& lists) {
   YAML::Node root;
   try {
     root = YAML::LoadFile(path);
@@ -61,7 +76,7 @@ absl::StatusOr<ConfigFile> ConfigFile::Load(
       return absl::InvalidArgumentError(
           absl::StrCat(path, ": the configuration must be a mapping"));
     }
-    RETURN_IF_ERROR((Flattener{path, known, flat}.Visit(root, "")));
+    RETURN_IF_ERROR((Flattener{path, known, lists, flat}.Visit(root, "")));
   }
   ConfigFile config;
   config.path_ = path;
@@ -105,6 +120,12 @@ absl::StatusOr<absl::Duration> ConfigFile::Duration(
         "\" must be a duration such as 24h, not \"", it->second.text, "\""));
   }
   return duration;
+}
+
+std::vector<std::string> ConfigFile::Strings(absl::string_view key) const {
+  auto it = values_.find(key);
+  if (it == values_.end() || it->second.text.empty()) return {};
+  return absl::StrSplit(it->second.text, '\n');
 }
 
 std::set<std::string> ConfigFile::Children(absl::string_view section) const {

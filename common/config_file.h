@@ -21,13 +21,17 @@ class ConfigFile {
   // Reads `path`. InvalidArgument naming the file and line for malformed
   // YAML, a sequence where a value belongs, or a key not in `known` (an
   // empty mapping or null counts as a key, e.g. "storage.inmemory: {}").
-  // NotFound when the file cannot be read.
-  static absl::StatusOr<ConfigFile> Load(const std::string& path,
-                                         const std::set<std::string>& known);
+  // NotFound when the file cannot be read. Keys in `lists` may hold a list
+  // of values (or one).
+  static absl::StatusOr<ConfigFile> Load(
+      const std::string& path, const std::set<std::string>& known,
+      const std::set<std::string>& lists = {});
 
   bool Has(absl::string_view key) const;
   // The value of `key`, or `fallback` when absent.
   std::string String(absl::string_view key, absl::string_view fallback) const;
+  // The values of a list key (one value is a list of one).
+  std::vector<std::string> Strings(absl::string_view key) const;
   // "true"/"false"; InvalidArgument naming the key and line otherwise.
   absl::StatusOr<bool> Bool(absl::string_view key, bool fallback) const;
   // A duration such as "168h" or "30m"; InvalidArgument naming the key and

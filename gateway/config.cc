@@ -29,6 +29,9 @@ const std::set<std::string>& GatewayConfigKeys() {
       "http.tls.key",
       "auth.htpasswd.realm",
       "auth.htpasswd.path",
+      "storaged.tls.ca",
+      "storaged.tls.certificate",
+      "storaged.tls.key",
   };
   return *keys;
 }
@@ -55,6 +58,11 @@ absl::StatusOr<GatewayConfig> LoadGatewayConfig(
       BothOrNeither(file, "auth.htpasswd.realm", "auth.htpasswd.path"));
   config.htpasswd_realm = file.String("auth.htpasswd.realm", "");
   config.htpasswd_path = file.String("auth.htpasswd.path", "");
+  RETURN_IF_ERROR(
+      BothOrNeither(file, "storaged.tls.certificate", "storaged.tls.key"));
+  config.storaged_ca = file.String("storaged.tls.ca", "");
+  config.storaged_certificate = file.String("storaged.tls.certificate", "");
+  config.storaged_key = file.String("storaged.tls.key", "");
   return config;
 }
 

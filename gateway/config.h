@@ -16,10 +16,13 @@ struct GatewayConfig {
   std::string listen = "0.0.0.0:5000";              // http.addr
   std::string storaged_target = "127.0.0.1:50051";  // storaged.target
   std::string log_level = "info";                   // log.level
-  std::string tls_certificate;  // http.tls.certificate (PEM); empty: HTTP
-  std::string tls_key;          // http.tls.key
-  std::string htpasswd_realm;   // auth.htpasswd.realm
-  std::string htpasswd_path;    // auth.htpasswd.path; empty: no Basic auth
+  std::string tls_certificate;       // http.tls.certificate (PEM); empty: HTTP
+  std::string tls_key;               // http.tls.key
+  std::string htpasswd_realm;        // auth.htpasswd.realm
+  std::string htpasswd_path;         // auth.htpasswd.path; empty: no Basic auth
+  std::string storaged_ca;           // storaged.tls.ca; all empty: plaintext
+  std::string storaged_certificate;  // storaged.tls.certificate (client)
+  std::string storaged_key;          // storaged.tls.key
 };
 
 // Every key the file may hold.

@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/command_line.h"
+#include "common/grpc_tls.h"
 #include "common/log.h"
 #include "common/server_process.h"
 #include "common/stop_signals.h"
@@ -84,6 +85,12 @@ int main(int argc, char** argv) {
   options.storaged_target = config->storaged_target;
   options.tls_certificate = config->tls_certificate;
   options.tls_key = config->tls_key;
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      registry::GrpcChannelCredentials(config->storaged_ca,
+                                       config->storaged_certificate,
+                                       config->storaged_key);
+  if (!credentials.ok()) return Fail(credentials.status().ToString());
+  options.storaged.credentials = *std::move(credentials);
   if (!config->htpasswd_path.empty()) {
     absl::StatusOr<std::unique_ptr<registry::gateway::Htpasswd>> users =
         registry::gateway::Htpasswd::Load(config->htpasswd_path);

@@ -55,8 +55,11 @@ StoragedClient::StoragedClient(const std::string& target,
   args.SetMaxSendMessageSize(64 << 20);
   args.SetInt(GRPC_ARG_ENABLE_RETRIES, 1);
   ApplyFlowControl(args);
-  channel_ = grpc::CreateCustomChannel(
-      target, grpc::InsecureChannelCredentials(), args);
+  channel_ = grpc::CreateCustomChannel(target,
+                                       options_.credentials != nullptr
+                                           ? options_.credentials
+                                           : grpc::InsecureChannelCredentials(),
+                                       args);
   blobs_ = v1::BlobService::NewStub(channel_);
   uploads_ = v1::UploadService::NewStub(channel_);
   manifests_ = v1::ManifestService::NewStub(channel_);

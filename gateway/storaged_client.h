@@ -7,6 +7,7 @@
 
 #include <grpcpp/channel.h>
 #include <grpcpp/client_context.h>
+#include <grpcpp/security/credentials.h>
 
 #include <memory>
 #include <string>
@@ -27,6 +28,8 @@ struct StoragedClientOptions {
   absl::Duration call_timeout = absl::Seconds(30);
   // Deadline of streaming calls (a blob transfer).
   absl::Duration stream_timeout = absl::Hours(1);
+  // Plaintext unless set (common/grpc_tls.h).
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
 };
 
 class StoragedClient {

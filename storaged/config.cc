@@ -40,6 +40,9 @@ const std::set<std::string>& StoragedConfigKeys() {
         "storage.maintenance.uploadpurging.age",
         "storage.maintenance.uploadpurging.interval",
         "storage.maintenance.uploadpurging.dryrun",
+        "grpc.tls.certificate",
+        "grpc.tls.key",
+        "grpc.tls.clientcas",
     };
     for (const char* s3 :
          {"region", "regionendpoint", "bucket", "accesskey", "secretkey",
@@ -58,7 +61,8 @@ absl::StatusOr<StoragedConfig> LoadStoragedConfig(
   StoragedConfig config;
   ConfigFile file;
   if (!path.empty()) {
-    ASSIGN_OR_RETURN(file, ConfigFile::Load(path, StoragedConfigKeys()));
+    ASSIGN_OR_RETURN(file, ConfigFile::Load(path, StoragedConfigKeys(),
+                                            {"grpc.tls.clientcas"}));
   }
   auto setting = [&](const char* key, const std::string& fallback) {
     auto it = overrides.find(key);
@@ -68,6 +72,9 @@ absl::StatusOr<StoragedConfig> LoadStoragedConfig(
   config.log_level = setting(kLogLevelKey, config.log_level);
   ASSIGN_OR_RETURN(bool disabled, file.Bool("storage.redirect.disable", false));
   config.redirect = !disabled;
+  config.tls_certificate = file.String("grpc.tls.certificate", "");
+  config.tls_key = file.String("grpc.tls.key", "");
+  config.client_cas = file.Strings("grpc.tls.clientcas");
   ASSIGN_OR_RETURN(config.policy.delete_enabled,
                    file.Bool("storage.delete.enabled", true));
   ASSIGN_OR_RETURN(config.policy.read_only,

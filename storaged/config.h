@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "drivers/factory.h"
@@ -19,9 +20,12 @@ struct StoragedConfig {
   std::string driver = "filesystem";       // The one storage.<driver> section.
   drivers::DriverParams driver_params;     // storage.<driver>.*
   bool redirect = true;                    // !storage.redirect.disable
-  WritePolicy policy;    // storage.delete.enabled, maintenance.readonly
-  PurgeOptions purging;  // storage.maintenance.uploadpurging.*
-  std::string log_level = "info";  // log.level
+  WritePolicy policy;           // storage.delete.enabled, maintenance.readonly
+  PurgeOptions purging;         // storage.maintenance.uploadpurging.*
+  std::string tls_certificate;  // grpc.tls.certificate
+  std::string tls_key;          // grpc.tls.key
+  std::vector<std::string> client_cas;  // grpc.tls.clientcas (mutual TLS)
+  std::string log_level = "info";       // log.level
 };
 
 // Every key the file may hold.

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "common/command_line.h"
+#include "common/grpc_tls.h"
 #include "common/log.h"
 #include "common/server_process.h"
 #include "common/stop_signals.h"
@@ -95,6 +96,11 @@ int main(int argc, char** argv) {
   registry::ServerOptions server_options;
   server_options.listen = config->listen;
   server_options.redirect = config->redirect;
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      registry::GrpcServerCredentials(config->tls_certificate, config->tls_key,
+                                      config->client_cas);
+  if (!credentials.ok()) return Fail(credentials.status());
+  server_options.credentials = *std::move(credentials);
   auto storage = std::make_unique<registry::Storage>(
       *std::move(driver), store_options, config->policy);
   registry::UploadStore* uploads = &storage->uploads;

@@ -4,6 +4,7 @@
 #ifndef REGISTRY_STORAGED_SERVER_H_
 #define REGISTRY_STORAGED_SERVER_H_
 
+#include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server.h>
 
 #include <memory>
@@ -23,6 +24,8 @@ struct ServerOptions {
   int max_message_bytes = 16 << 20;
   // Whether blob Stat may answer a storage URL for clients to GET directly.
   bool redirect = true;
+  // Plaintext unless set (common/grpc_tls.h).
+  std::shared_ptr<grpc::ServerCredentials> credentials;
 };
 
 class StoragedServer {
