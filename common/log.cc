@@ -53,13 +53,27 @@ absl::StatusOr<LogLevel> ParseLogLevel(absl::string_view name) {
 void SetLogLevel(LogLevel level) { g_level = static_cast<int>(level); }
 
 void Log(LogLevel level, absl::string_view component, absl::string_view msg) {
+  Log(level, component, msg, {});
+}
+
+void Log(LogLevel level, absl::string_view component, absl::string_view msg,
+         const LogFields& fields) {
   if (static_cast<int>(level) < g_level.load()) return;
   std::string line = absl::StrCat(
       "{\"time\":\"",
       absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),
                        absl::UTCTimeZone()),
       "\",\"level\":\"", kNames[static_cast<int>(level)], "\",\"component\":\"",
-      component, "\",\"msg\":\"", JsonEscape(msg), "\"}\n");
+      component, "\",\"msg\":\"", JsonEscape(msg), "\"");
+  for (const auto& [name, value] : fields) {
+    absl::StrAppend(&line, ",\"", name, "\":");
+    if (value.quoted) {
+      absl::StrAppend(&line, "\"", JsonEscape(value.text), "\"");
+    } else {
+      absl::StrAppend(&line, value.text);
+    }
+  }
+  line += "}\n";
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 

@@ -3,7 +3,12 @@
 #ifndef REGISTRY_COMMON_LOG_H_
 #define REGISTRY_COMMON_LOG_H_
 
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 
 namespace registry {
@@ -18,6 +23,25 @@ void SetLogLevel(LogLevel level);
 
 // Writes {"time":..,"level":..,"component":..,"msg":..} to stderr.
 void Log(LogLevel level, absl::string_view component, absl::string_view msg);
+
+// A value of a structured log line: text (quoted) or a number.
+struct LogValue {
+  LogValue(absl::string_view text) : text(text) {}   // NOLINT
+  LogValue(const std::string& text) : text(text) {}  // NOLINT
+  LogValue(const char* text) : text(text) {}         // NOLINT
+  LogValue(int64_t number)
+      : text(absl::StrCat(number)), quoted(false) {}                // NOLINT
+  LogValue(int number) : LogValue(static_cast<int64_t>(number)) {}  // NOLINT
+  LogValue(double number)
+      : text(absl::StrCat(number)), quoted(false) {}  // NOLINT
+  std::string text;
+  bool quoted = true;
+};
+using LogFields = std::vector<std::pair<absl::string_view, LogValue>>;
+
+// As Log, with `fields` after "msg" in the same JSON object.
+void Log(LogLevel level, absl::string_view component, absl::string_view msg,
+         const LogFields& fields);
 
 }  // namespace registry
 

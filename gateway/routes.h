@@ -10,6 +10,7 @@ namespace registry::gateway::routes {
 inline constexpr char kBase[] = R"(/v2/?)";
 inline constexpr char kHealthz[] = R"(/healthz)";
 inline constexpr char kReadyz[] = R"(/readyz)";
+inline constexpr char kMetrics[] = R"(/metrics)";
 // GET /v2/_catalog
 inline constexpr char kCatalog[] = R"(/v2/_catalog)";
 // GET /v2/<name>/tags/list

@@ -3,14 +3,43 @@
 #include <sys/socket.h>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/errors.h"
+#include "common/log.h"
 #include "gateway/errors.h"
+#include "gateway/request_context.h"
+#include "gateway/request_info.h"
 
 namespace registry::gateway {
 namespace {
 
 constexpr int kListenBacklog = 1024;
+
+int64_t HeaderNumber(const httplib::Headers& headers, const char* name) {
+  auto it = headers.find(name);
+  int64_t value = 0;
+  if (it != headers.end()) absl::SimpleAtoi(it->second, &value);
+  return value;
+}
+
+// One JSON line per request, after its response is written.
+void LogAccess(const httplib::Request& req, const httplib::Response& res) {
+  const RequestContext& request = CurrentRequest();
+  RequestInfo info = ClassifyRequest(req.method, req.path);
+  Log(LogLevel::kInfo, "access", "request",
+      {{"request_id", request.id},
+       {"method", req.method},
+       {"route", info.route},
+       {"repository", info.repository},
+       {"status", res.status},
+       {"bytes_in", HeaderNumber(req.headers, "Content-Length")},
+       {"bytes_out", HeaderNumber(res.headers, "Content-Length")},
+       {"duration_ms", absl::ToDoubleMilliseconds(absl::Now() - request.start)},
+       {"user", request.user},
+       {"remote", req.remote_addr}});
+}
 
 }  // namespace
 
@@ -54,19 +83,23 @@ GatewayServer::GatewayServer(GatewayServerOptions options)
         }
         response.status = status;
       });
-  if (options_.authenticator != nullptr) {
-    std::shared_ptr<Authenticator> auth = options_.authenticator;
-    http_->set_pre_routing_handler(
-        [auth](const httplib::Request& req, httplib::Response& response) {
-          if (!absl::StartsWith(req.path, "/v2")) {
-            return httplib::Server::HandlerResponse::Unhandled;
-          }
-          absl::StatusOr<std::string> user = auth->Authenticate(req, response);
-          if (user.ok()) return httplib::Server::HandlerResponse::Unhandled;
-          WriteOciError(user.status(), response);
-          return httplib::Server::HandlerResponse::Handled;
-        });
-  }
+  std::shared_ptr<Authenticator> auth = options_.authenticator;
+  http_->set_pre_routing_handler(
+      [auth](const httplib::Request& req, httplib::Response& response) {
+        BeginRequest(req.get_header_value("X-Request-Id"));
+        response.set_header("X-Request-Id", CurrentRequest().id);
+        if (auth == nullptr || !absl::StartsWith(req.path, "/v2")) {
+          return httplib::Server::HandlerResponse::Unhandled;
+        }
+        absl::StatusOr<std::string> user = auth->Authenticate(req, response);
+        if (user.ok()) {
+          CurrentRequest().user = *std::move(user);
+          return httplib::Server::HandlerResponse::Unhandled;
+        }
+        WriteOciError(user.status(), response);
+        return httplib::Server::HandlerResponse::Handled;
+      });
+  http_->set_logger(LogAccess);
   HandlerContext ctx{storaged_.get(), options_.limits};
   // cpp-httplib tries routes in registration order: the hottest first. No
   // two patterns match the same path (see routes.h).

@@ -6,6 +6,7 @@
 
 #include "absl/time/clock.h"
 #include "common/grpc_flow_control.h"
+#include "gateway/request_context.h"
 
 namespace registry::gateway {
 namespace {
@@ -41,6 +42,8 @@ constexpr char kServiceConfig[] = R"json({
 std::unique_ptr<grpc::ClientContext> ContextWithin(absl::Duration timeout) {
   auto context = std::make_unique<grpc::ClientContext>();
   context->set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  const std::string& request_id = CurrentRequest().id;
+  if (!request_id.empty()) context->AddMetadata("x-request-id", request_id);
   return context;
 }
 

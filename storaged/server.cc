@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/grpc_flow_control.h"
+#include "storaged/call_log.h"
 #include "storaged/service/blob_service.h"
 #include "storaged/service/listing_services.h"
 #include "storaged/service/manifest_service.h"
@@ -43,6 +44,11 @@ absl::StatusOr<int> StoragedServer::Start() {
   builder.SetMaxSendMessageSize(options_.max_message_bytes);
   ApplyFlowControl(builder);
   for (auto& service : services_) builder.RegisterService(service.get());
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(NewCallLogInterceptorFactory());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port == 0) {
     server_.reset();

@@ -92,6 +92,8 @@ TEST(AccessTest, HtpasswdBasicAuth) {
       client.Get("/v2/", {{"Authorization", BasicHeader("bob", "builder")}});
   ASSERT_TRUE(allowed);
   EXPECT_EQ(allowed->status, 200);
+  EXPECT_OK(registry->gateway.process->WaitForLog("\"user\":\"bob\"",
+                                                  absl::Seconds(5)));
   auto health = client.Get("/healthz");  // Probes need no credentials.
   ASSERT_TRUE(health);
   EXPECT_EQ(health->status, 200);

@@ -1,0 +1,19 @@
+// Logs storaged's RPCs with the caller's request id (gRPC metadata
+// "x-request-id", which the gateway sets from its X-Request-Id): failures
+// that are storaged's fault (INTERNAL, UNAVAILABLE, DATA_LOSS, UNKNOWN,
+// RESOURCE_EXHAUSTED) at error level, every call at debug level.
+#ifndef REGISTRY_STORAGED_CALL_LOG_H_
+#define REGISTRY_STORAGED_CALL_LOG_H_
+
+#include <grpcpp/support/server_interceptor.h>
+
+#include <memory>
+
+namespace registry {
+
+std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
+NewCallLogInterceptorFactory();
+
+}  // namespace registry
+
+#endif  // REGISTRY_STORAGED_CALL_LOG_H_
