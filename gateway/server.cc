@@ -9,6 +9,7 @@
 #include "common/errors.h"
 #include "common/log.h"
 #include "gateway/errors.h"
+#include "gateway/gateway_metrics.h"
 #include "gateway/request_context.h"
 #include "gateway/request_info.h"
 
@@ -24,19 +25,24 @@ int64_t HeaderNumber(const httplib::Headers& headers, const char* name) {
   return value;
 }
 
-// One JSON line per request, after its response is written.
-void LogAccess(const httplib::Request& req, const httplib::Response& res) {
+// One JSON line and the metrics of each request, after its response is
+// written.
+void OnResponse(const httplib::Request& req, const httplib::Response& res) {
   const RequestContext& request = CurrentRequest();
   RequestInfo info = ClassifyRequest(req.method, req.path);
+  int64_t bytes_in = HeaderNumber(req.headers, "Content-Length");
+  int64_t bytes_out = HeaderNumber(res.headers, "Content-Length");
+  double seconds = absl::ToDoubleSeconds(absl::Now() - request.start);
+  RecordHttpRequest(info, req.method, res.status, bytes_in, bytes_out, seconds);
   Log(LogLevel::kInfo, "access", "request",
       {{"request_id", request.id},
        {"method", req.method},
        {"route", info.route},
        {"repository", info.repository},
        {"status", res.status},
-       {"bytes_in", HeaderNumber(req.headers, "Content-Length")},
-       {"bytes_out", HeaderNumber(res.headers, "Content-Length")},
-       {"duration_ms", absl::ToDoubleMilliseconds(absl::Now() - request.start)},
+       {"bytes_in", bytes_in},
+       {"bytes_out", bytes_out},
+       {"duration_ms", seconds * 1000},
        {"user", request.user},
        {"remote", req.remote_addr}});
 }
@@ -99,7 +105,8 @@ GatewayServer::GatewayServer(GatewayServerOptions options)
         WriteOciError(user.status(), response);
         return httplib::Server::HandlerResponse::Handled;
       });
-  http_->set_logger(LogAccess);
+  DeclareGatewayMetrics();
+  http_->set_logger(OnResponse);
   HandlerContext ctx{storaged_.get(), options_.limits};
   // cpp-httplib tries routes in registration order: the hottest first. No
   // two patterns match the same path (see routes.h).
@@ -109,6 +116,7 @@ GatewayServer::GatewayServer(GatewayServerOptions options)
   RegisterListingRoutes(*http_, ctx);
   RegisterBaseRoutes(*http_, ctx);
   RegisterHealthRoutes(*http_, ctx);
+  RegisterMetricsRoutes(*http_, ctx);
 }
 
 absl::StatusOr<int> GatewayServer::Bind() {

@@ -43,6 +43,7 @@ const std::set<std::string>& StoragedConfigKeys() {
         "grpc.tls.certificate",
         "grpc.tls.key",
         "grpc.tls.clientcas",
+        "metrics.addr",
     };
     for (const char* s3 :
          {"region", "regionendpoint", "bucket", "accesskey", "secretkey",
@@ -75,6 +76,7 @@ absl::StatusOr<StoragedConfig> LoadStoragedConfig(
   config.tls_certificate = file.String("grpc.tls.certificate", "");
   config.tls_key = file.String("grpc.tls.key", "");
   config.client_cas = file.Strings("grpc.tls.clientcas");
+  config.metrics_listen = file.String("metrics.addr", "");
   ASSIGN_OR_RETURN(config.policy.delete_enabled,
                    file.Bool("storage.delete.enabled", true));
   ASSIGN_OR_RETURN(config.policy.read_only,

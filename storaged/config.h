@@ -25,6 +25,7 @@ struct StoragedConfig {
   std::string tls_certificate;  // grpc.tls.certificate
   std::string tls_key;          // grpc.tls.key
   std::vector<std::string> client_cas;  // grpc.tls.clientcas (mutual TLS)
+  std::string metrics_listen;           // metrics.addr (HOST:PORT); empty: none
   std::string log_level = "info";       // log.level
 };
 

@@ -12,11 +12,15 @@
 #include "common/command_line.h"
 #include "common/grpc_tls.h"
 #include "common/log.h"
+#include "common/metrics_server.h"
 #include "common/server_process.h"
 #include "common/stop_signals.h"
 #include "drivers/builtin.h"
 #include "drivers/factory.h"
+#include "drivers/metered_driver.h"
+#include "storaged/call_observer.h"
 #include "storaged/config.h"
+#include "storaged/manifest_cache.h"
 #include "storaged/server.h"
 #include "storaged/upload_purger.h"
 
@@ -89,6 +93,19 @@ int main(int argc, char** argv) {
   absl::StatusOr<registry::drivers::StorageDriverPtr> driver =
       registry::drivers::CreateDriver(config->driver, config->driver_params);
   if (!driver.ok()) return Fail(driver.status());
+  registry::drivers::DeclareDriverMetrics();
+  registry::DeclareRpcMetrics();
+  registry::DeclareCacheMetrics();
+  registry::MetricsServer metrics;
+  if (!config->metrics_listen.empty()) {
+    absl::StatusOr<int> metrics_port = metrics.Start(config->metrics_listen);
+    if (!metrics_port.ok()) return Fail(metrics_port.status());
+    registry::Log(registry::LogLevel::kInfo, "storaged",
+                  absl::StrCat("metrics on ",
+                               config->metrics_listen.substr(
+                                   0, config->metrics_listen.rfind(':')),
+                               ":", *metrics_port, "/metrics"));
+  }
 
   registry::ManifestStoreOptions store_options;
   store_options.max_manifest_bytes = absl::GetFlag(FLAGS_max_manifest_bytes);
@@ -102,7 +119,8 @@ int main(int argc, char** argv) {
   if (!credentials.ok()) return Fail(credentials.status());
   server_options.credentials = *std::move(credentials);
   auto storage = std::make_unique<registry::Storage>(
-      *std::move(driver), store_options, config->policy);
+      registry::drivers::NewMeteredDriver(*std::move(driver)), store_options,
+      config->policy);
   registry::UploadStore* uploads = &storage->uploads;
   registry::StoragedServer server(std::move(storage), server_options);
   // Declared after the server, so it stops before the storage goes away.

@@ -1,14 +1,34 @@
 #include "storaged/manifest_cache.h"
 
+#include "common/metrics.h"
+
 namespace registry {
+namespace {
+
+constexpr char kCacheRequests[] = "registry_cache_requests_total";
+
+}  // namespace
 
 std::shared_ptr<const CachedManifest> ManifestCache::Get(const Digest& digest) {
   if (capacity_ <= 0) return nullptr;
-  absl::MutexLock lock(&mu_);
-  auto it = index_.find(digest.hex());
-  if (it == index_.end()) return nullptr;
-  lru_.splice(lru_.begin(), lru_, it->second);
-  return it->second->second;
+  std::shared_ptr<const CachedManifest> found;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = index_.find(digest.hex());
+    if (it != index_.end()) {
+      lru_.splice(lru_.begin(), lru_, it->second);
+      found = it->second->second;
+    }
+  }
+  Metrics::Global().Add(
+      kCacheRequests,
+      {{"cache", "manifest"}, {"result", found ? "hit" : "miss"}}, 1);
+  return found;
+}
+
+void DeclareCacheMetrics() {
+  Metrics::Global().Declare(kCacheRequests, "counter",
+                            "Cache lookups by cache and result (hit, miss).");
 }
 
 void ManifestCache::Put(const Digest& digest,

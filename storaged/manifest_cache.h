@@ -44,6 +44,9 @@ class ManifestCache {
   int64_t bytes_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
+// Declares the cache's metric family (registry_cache_requests_total).
+void DeclareCacheMetrics();
+
 }  // namespace registry
 
 #endif  // REGISTRY_STORAGED_MANIFEST_CACHE_H_

@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/grpc_flow_control.h"
-#include "storaged/call_log.h"
+#include "storaged/call_observer.h"
 #include "storaged/service/blob_service.h"
 #include "storaged/service/listing_services.h"
 #include "storaged/service/manifest_service.h"
@@ -47,7 +47,7 @@ absl::StatusOr<int> StoragedServer::Start() {
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
-  interceptors.push_back(NewCallLogInterceptorFactory());
+  interceptors.push_back(NewCallObserverFactory());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port == 0) {

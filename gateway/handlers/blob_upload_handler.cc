@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
+#include "gateway/gateway_metrics.h"
 #include "gateway/handlers/handler_context.h"
 #include "gateway/http_util.h"
 #include "gateway/routes.h"
@@ -257,16 +258,19 @@ void RegisterBlobUploadRoutes(httplib::Server& server,
   server.Post(routes::kUploads,
               [h](const httplib::Request& req, httplib::Response& res,
                   const httplib::ContentReader& content) {
+                UploadInFlight in_flight;
                 h->Post(req, res, content);
               });
   server.Patch(routes::kUpload,
                [h](const httplib::Request& req, httplib::Response& res,
                    const httplib::ContentReader& content) {
+                 UploadInFlight in_flight;
                  h->Patch(req, res, content);
                });
   server.Put(routes::kUpload,
              [h](const httplib::Request& req, httplib::Response& res,
                  const httplib::ContentReader& content) {
+               UploadInFlight in_flight;
                h->Put(req, res, content);
              });
   server.Get(routes::kUpload,

@@ -44,6 +44,8 @@ void RegisterListingRoutes(httplib::Server& server, const HandlerContext& ctx);
 // GET /healthz (the process answers) and /readyz (storaged answers its
 // health check as SERVING within 2 s); outside /v2, for probes.
 void RegisterHealthRoutes(httplib::Server& server, const HandlerContext& ctx);
+// GET /metrics (Prometheus text format); outside /v2.
+void RegisterMetricsRoutes(httplib::Server& server, const HandlerContext& ctx);
 
 }  // namespace registry::gateway
 

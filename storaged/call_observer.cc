@@ -1,14 +1,19 @@
-#include "storaged/call_log.h"
+#include "storaged/call_observer.h"
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/log.h"
+#include "common/metrics.h"
 
 namespace registry {
 namespace {
 
 using grpc::experimental::InterceptionHookPoints;
+
+constexpr char kCalls[] = "registry_rpc_requests_total";
+constexpr char kSeconds[] = "registry_rpc_seconds";
 
 bool ServersFault(grpc::StatusCode code) {
   switch (code) {
@@ -23,9 +28,9 @@ bool ServersFault(grpc::StatusCode code) {
   }
 }
 
-class CallLog final : public grpc::experimental::Interceptor {
+class CallObserver final : public grpc::experimental::Interceptor {
  public:
-  explicit CallLog(grpc::experimental::ServerRpcInfo* info)
+  explicit CallObserver(grpc::experimental::ServerRpcInfo* info)
       : method_(info->method()), start_(absl::Now()) {}
 
   void Intercept(
@@ -41,13 +46,21 @@ class CallLog final : public grpc::experimental::Interceptor {
     if (methods->QueryInterceptionHookPoint(
             InterceptionHookPoints::PRE_SEND_STATUS)) {
       grpc::Status status = methods->GetSendStatus();
+      double seconds = absl::ToDoubleSeconds(absl::Now() - start_);
+      Metrics& metrics = Metrics::Global();
+      metrics.Add(
+          kCalls,
+          {{"method", method_},
+           {"code", absl::StrCat(static_cast<int>(status.error_code()))}},
+          1);
+      metrics.Observe(kSeconds, {{"method", method_}}, seconds);
       LogLevel level = ServersFault(status.error_code()) ? LogLevel::kError
                                                          : LogLevel::kDebug;
       Log(level, "rpc", status.ok() ? "ok" : status.error_message(),
           {{"request_id", request_id_},
            {"method", method_},
            {"code", static_cast<int>(status.error_code())},
-           {"duration_ms", absl::ToDoubleMilliseconds(absl::Now() - start_)}});
+           {"duration_ms", seconds * 1000}});
     }
     methods->Proceed();
   }
@@ -58,20 +71,26 @@ class CallLog final : public grpc::experimental::Interceptor {
   std::string request_id_;
 };
 
-class CallLogFactory final
+class CallObserverFactory final
     : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
-    return new CallLog(info);
+    return new CallObserver(info);
   }
 };
 
 }  // namespace
 
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
-NewCallLogInterceptorFactory() {
-  return std::make_unique<CallLogFactory>();
+NewCallObserverFactory() {
+  return std::make_unique<CallObserverFactory>();
+}
+
+void DeclareRpcMetrics() {
+  Metrics& metrics = Metrics::Global();
+  metrics.Declare(kCalls, "counter", "storaged RPCs by method and gRPC code.");
+  metrics.Declare(kSeconds, "histogram", "storaged RPC latency by method.");
 }
 
 }  // namespace registry
