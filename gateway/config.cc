@@ -1,5 +1,7 @@
 #include "gateway/config.h"
 
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "common/config_file.h"
 #include "common/status_macros.h"
@@ -29,6 +31,10 @@ const std::set<std::string>& GatewayConfigKeys() {
       "http.tls.key",
       "auth.htpasswd.realm",
       "auth.htpasswd.path",
+      "auth.token.realm",
+      "auth.token.service",
+      "auth.token.issuer",
+      "auth.token.rootcertbundle",
       "storaged.tls.ca",
       "storaged.tls.certificate",
       "storaged.tls.key",
@@ -58,6 +64,21 @@ absl::StatusOr<GatewayConfig> LoadGatewayConfig(
       BothOrNeither(file, "auth.htpasswd.realm", "auth.htpasswd.path"));
   config.htpasswd_realm = file.String("auth.htpasswd.realm", "");
   config.htpasswd_path = file.String("auth.htpasswd.path", "");
+  const std::vector<std::string> token_keys = {
+      "auth.token.realm", "auth.token.service", "auth.token.issuer",
+      "auth.token.rootcertbundle"};
+  for (const std::string& key : token_keys) {
+    RETURN_IF_ERROR(BothOrNeither(file, token_keys[0], key));
+  }
+  config.token_realm = file.String("auth.token.realm", "");
+  config.token_service = file.String("auth.token.service", "");
+  config.token_issuer = file.String("auth.token.issuer", "");
+  config.token_rootcertbundle = file.String("auth.token.rootcertbundle", "");
+  if (!config.token_realm.empty() && !config.htpasswd_path.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        file.Where("auth.token.realm"),
+        ": configure one of auth.htpasswd and auth.token, not both"));
+  }
   RETURN_IF_ERROR(
       BothOrNeither(file, "storaged.tls.certificate", "storaged.tls.key"));
   config.storaged_ca = file.String("storaged.tls.ca", "");

@@ -20,6 +20,10 @@ struct GatewayConfig {
   std::string tls_key;               // http.tls.key
   std::string htpasswd_realm;        // auth.htpasswd.realm
   std::string htpasswd_path;         // auth.htpasswd.path; empty: no Basic auth
+  std::string token_realm;           // auth.token.realm; empty: no token auth
+  std::string token_service;         // auth.token.service
+  std::string token_issuer;          // auth.token.issuer
+  std::string token_rootcertbundle;  // auth.token.rootcertbundle
   std::string storaged_ca;           // storaged.tls.ca; all empty: plaintext
   std::string storaged_certificate;  // storaged.tls.certificate (client)
   std::string storaged_key;          // storaged.tls.key
@@ -34,7 +38,8 @@ inline constexpr char kLogLevelKey[] = "log.level";
 
 // The settings from `path` (none when empty) with `overrides` (by key)
 // applied. InvalidArgument naming the key and line for a bad file, or for
-// half a TLS or htpasswd setting; NotFound when it cannot be read.
+// half a TLS, htpasswd or token setting, or two kinds of auth; NotFound
+// when it cannot be read.
 absl::StatusOr<GatewayConfig> LoadGatewayConfig(
     const std::string& path,
     const std::map<std::string, std::string>& overrides);

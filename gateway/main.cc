@@ -98,6 +98,18 @@ int main(int argc, char** argv) {
     options.authenticator = registry::gateway::NewBasicAuthenticator(
         config->htpasswd_realm, *std::move(users));
   }
+  if (!config->token_realm.empty()) {
+    registry::gateway::TokenAuthOptions token;
+    token.realm = config->token_realm;
+    token.service = config->token_service;
+    token.issuer = config->token_issuer;
+    absl::StatusOr<std::vector<registry::gateway::PublicKey>> keys =
+        registry::gateway::LoadCertificateKeys(config->token_rootcertbundle);
+    if (!keys.ok()) return Fail(keys.status().ToString());
+    token.keys = *std::move(keys);
+    options.authenticator =
+        registry::gateway::NewTokenAuthenticator(std::move(token));
+  }
   options.limits.max_manifest_bytes = absl::GetFlag(FLAGS_max_manifest_bytes);
   options.threads = absl::GetFlag(FLAGS_threads);
 
@@ -108,7 +120,9 @@ int main(int argc, char** argv) {
                 absl::StrCat("listening on ", options.host, ":", *port,
                              " storaged=", options.storaged_target,
                              options.tls_certificate.empty() ? "" : " tls",
-                             options.authenticator ? " auth=htpasswd" : ""));
+                             !config->htpasswd_path.empty() ? " auth=htpasswd"
+                             : !config->token_realm.empty() ? " auth=token"
+                                                            : ""));
   std::thread stopper = registry::OnStopSignal([&](int signal) {
     registry::Log(registry::LogLevel::kInfo, "gateway",
                   absl::StrCat("signal ", signal, ": stopping"));

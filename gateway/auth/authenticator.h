@@ -8,9 +8,11 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "gateway/auth/htpasswd.h"
+#include "gateway/auth/jwt.h"
 
 namespace registry::gateway {
 
@@ -28,6 +30,22 @@ class Authenticator {
 // `Basic realm="<realm>"`.
 std::unique_ptr<Authenticator> NewBasicAuthenticator(
     std::string realm, std::unique_ptr<Htpasswd> users);
+
+struct TokenAuthOptions {
+  std::string realm;            // The token server's URL, sent in challenges.
+  std::string service;          // The audience tokens must name.
+  std::string issuer;           // The issuer tokens must name.
+  std::vector<PublicKey> keys;  // Keys of auth.token.rootcertbundle.
+};
+
+// Bearer tokens (JWT, RS256 or ES256) from a token server. Each request
+// needs: pull (GET, HEAD), pull and push (POST, PATCH, PUT), delete
+// (DELETE) on its repository, pull on the source of a cross-repository
+// mount, registry:catalog:* for the catalog, and a valid token for /v2/.
+// Missing or invalid tokens are Unauthenticated (401) and insufficient ones
+// PermissionDenied (403 DENIED); both carry the challenge
+// `Bearer realm="...",service="...",scope="..."`.
+std::unique_ptr<Authenticator> NewTokenAuthenticator(TokenAuthOptions options);
 
 }  // namespace registry::gateway
 

@@ -25,17 +25,22 @@ absl::StatusOr<TestCerts> MakeTestCerts() {
       "leaf server ca 'subjectAltName=IP:127.0.0.1,DNS:localhost\n"
       "extendedKeyUsage=serverAuth'\n",
       "leaf client ca 'extendedKeyUsage=clientAuth'\n",
-      "leaf stranger stranger-ca 'extendedKeyUsage=clientAuth'\n");
+      "leaf stranger stranger-ca 'extendedKeyUsage=clientAuth'\n",
+      "openssl req -x509 -newkey rsa:2048 -nodes -keyout rsa.key -out rsa.crt "
+      "-days 2 -subj /CN=rsa-signer 2>/dev/null\n");
   absl::StatusOr<std::string> made =
       RunCommand({"/bin/bash", "-c", script}, absl::Seconds(60));
   if (!made.ok()) return made.status();
   certs.ca_cert = d + "/ca.crt";
+  certs.ca_key = d + "/ca.key";
   certs.server_cert = d + "/server.crt";
   certs.server_key = d + "/server.key";
   certs.client_cert = d + "/client.crt";
   certs.client_key = d + "/client.key";
   certs.stranger_cert = d + "/stranger.crt";
   certs.stranger_key = d + "/stranger.key";
+  certs.rsa_cert = d + "/rsa.crt";
+  certs.rsa_key = d + "/rsa.key";
   return certs;
 }
 

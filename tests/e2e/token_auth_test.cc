@@ -1,0 +1,236 @@
+// Token authentication end to end: skopeo through the full Bearer flow
+// against a token server, and every way a token can be wrong or not enough
+// (expired, not yet valid, signed by another key, wrong audience or issuer,
+// missing scope for each verb, catalog, cross-repository mount).
+#include <httplib.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/digest.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/gateway_process.h"
+#include "tests/testing/oci_layout.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/subprocess.h"
+#include "tests/testing/test_certs.h"
+#include "tests/testing/token_server.h"
+
+namespace registry::testing {
+namespace {
+
+using Json = nlohmann::json;
+using ::testing::HasSubstr;
+
+constexpr char kService[] = "registry.test";
+constexpr char kIssuer[] = "test-token-server";
+
+class TokenAuthTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<TestCerts> certs = MakeTestCerts();
+    ASSERT_OK(certs);
+    certs_ = *std::move(certs);
+    absl::StatusOr<std::unique_ptr<TokenServer>> tokens = TokenServer::Start(
+        certs_.ca_key, kIssuer, kService,
+        {{"writer", {"pw-w", {{"team/app", {"pull", "push"}}}}},
+         {"reader", {"pw-r", {{"team/app", {"pull"}}}}}});
+    ASSERT_OK(tokens);
+    tokens_ = *std::move(tokens);
+    // Both signers are trusted: the EC CA and the RSA certificate.
+    std::string bundle = NewTempDir("bundle") + "/bundle.pem";
+    ASSERT_OK(RunCommand({"/bin/sh", "-c",
+                          absl::StrCat("cat ", certs_.ca_cert, " ",
+                                       certs_.rsa_cert, " > ", bundle)},
+                         absl::Seconds(5)));
+    std::string config = NewTempDir("config") + "/gateway.yml";
+    std::ofstream(config) << "log:\n  level: info\nauth:\n  token:\n"
+                          << "    realm: " << tokens_->realm() << "\n"
+                          << "    service: " << kService << "\n"
+                          << "    issuer: " << kIssuer << "\n"
+                          << "    rootcertbundle: " << bundle << "\n";
+    absl::StatusOr<StoragedProcess> storaged =
+        StartStoraged(NewTempDir("root"));
+    ASSERT_OK(storaged);
+    storaged_ = *std::move(storaged);
+    absl::StatusOr<GatewayProcess> gateway =
+        StartGateway(storaged_.address, {"--config=" + config});
+    ASSERT_OK(gateway);
+    gateway_ = *std::move(gateway);
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", gateway_.port);
+  }
+
+  // A token with `access`, valid now, unless `overrides` say otherwise.
+  std::string Token(Json access, Json overrides = Json::object(),
+                    const std::string& key = "") {
+    int64_t now = absl::ToUnixSeconds(absl::Now());
+    Json claims = {{"iss", kIssuer},  {"sub", "tester"}, {"aud", kService},
+                   {"exp", now + 60}, {"nbf", now - 5},  {"access", access}};
+    for (auto& [name, value] : overrides.items()) claims[name] = value;
+    absl::StatusOr<std::string> token =
+        SignJwt(claims, key.empty() ? certs_.ca_key : key);
+    EXPECT_OK(token);
+    return token.ok() ? *token : "";
+  }
+  static Json Grant(const std::string& name, Json actions,
+                    const std::string& type = "repository") {
+    return Json::array(
+        {{{"type", type}, {"name", name}, {"actions", actions}}});
+  }
+  httplib::Headers Bearer(const std::string& token) {
+    return {{"Authorization", "Bearer " + token}};
+  }
+
+  TestCerts certs_;
+  std::unique_ptr<TokenServer> tokens_;
+  StoragedProcess storaged_;
+  GatewayProcess gateway_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+TEST_F(TokenAuthTest, SkopeoRunsTheBearerFlow) {
+  OciLayout source(NewTempDir("src"));
+  absl::StatusOr<OciDescriptor> image = source.AddImage({16 << 10}, "amd64", 2);
+  ASSERT_OK(image);
+  source.Tag("v1", *image);
+  ASSERT_OK(source.Finish());
+  std::string ref = absl::StrCat("docker://", gateway_.host, "/team/app:v1");
+  std::string layout = "oci:" + source.dir() + ":v1";
+  EXPECT_FALSE(Skopeo({"copy", "--dest-tls-verify=false", layout, ref}).ok());
+  EXPECT_FALSE(Skopeo({"copy", "--dest-tls-verify=false",
+                       "--dest-creds=reader:pw-r", layout, ref})
+                   .ok());
+  ASSERT_OK(Skopeo({"copy", "--dest-tls-verify=false",
+                    "--dest-creds=writer:pw-w", layout, ref}));
+  ASSERT_OK(
+      Skopeo({"inspect", "--tls-verify=false", "--creds=reader:pw-r", ref}));
+  std::string back = NewTempDir("back");
+  ASSERT_OK(Skopeo({"copy", "--src-tls-verify=false", "--src-creds=reader:pw-r",
+                    ref, "oci:" + back + ":v1"}));
+  EXPECT_EQ(LayoutBlobs(back), LayoutBlobs(source.dir()));
+  EXPECT_OK(
+      gateway_.process->WaitForLog("\"user\":\"writer\"", absl::Seconds(5)));
+}
+
+TEST_F(TokenAuthTest, TheChallengeNamesRealmServiceAndScope) {
+  auto response = client_->Get("/v2/team/app/manifests/v1");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 401);
+  EXPECT_THAT(response->body, HasSubstr("\"UNAUTHORIZED\""));
+  EXPECT_EQ(response->get_header_value("WWW-Authenticate"),
+            absl::StrCat("Bearer realm=\"", tokens_->realm(), "\",service=\"",
+                         kService, "\",scope=\"repository:team/app:pull\""));
+  auto push = client_->Post("/v2/team/app/blobs/uploads/", "", "");
+  EXPECT_THAT(push->get_header_value("WWW-Authenticate"),
+              HasSubstr("scope=\"repository:team/app:pull,push\""));
+  auto base = client_->Get("/v2/");
+  EXPECT_EQ(base->status, 401);
+  EXPECT_THAT(base->get_header_value("WWW-Authenticate"),
+              ::testing::Not(HasSubstr("scope=")));
+  EXPECT_EQ(client_->Get("/v2/", Bearer(Token(Json::array())))->status, 200);
+}
+
+TEST_F(TokenAuthTest, WrongTokensAreUnauthorized) {
+  Json pull = Grant("team/app", {"pull"});
+  int64_t now = absl::ToUnixSeconds(absl::Now());
+  const std::vector<std::pair<std::string, std::string>> wrong = {
+      {"expired", Token(pull, {{"exp", now - 1}})},
+      {"not yet valid", Token(pull, {{"nbf", now + 120}})},
+      {"wrong audience", Token(pull, {{"aud", "another.registry"}})},
+      {"wrong issuer", Token(pull, {{"iss", "someone-else"}})},
+      {"no expiry", Token(pull, {{"exp", nullptr}})},
+      {"foreign signer", Token(pull, {}, certs_.stranger_key)},
+      {"tampered", Token(pull) + "x"},
+      {"not a jwt", "abc.def"},
+  };
+  for (const auto& [why, token] : wrong) {
+    auto response = client_->Get("/v2/team/app/tags/list", Bearer(token));
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 401) << why;
+    EXPECT_THAT(response->get_header_value("WWW-Authenticate"),
+                HasSubstr("error=\"invalid_token\""))
+        << why;
+  }
+  // The same claims, rightly signed (EC and RSA), get in.
+  EXPECT_EQ(client_->Get("/v2/team/app/tags/list", Bearer(Token(pull)))->status,
+            404);  // NAME_UNKNOWN: authorized, nothing pushed yet.
+  EXPECT_EQ(client_
+                ->Get("/v2/team/app/tags/list",
+                      Bearer(Token(pull, {}, certs_.rsa_key)))
+                ->status,
+            404);
+}
+
+TEST_F(TokenAuthTest, EachVerbNeedsItsScope) {
+  std::string pull_only = Token(Grant("team/app", {"pull"}));
+  std::string blob = "layer";
+  std::string digest = DigestOf(blob).ToString();
+  auto denied =
+      client_->Post(("/v2/team/app/blobs/uploads/?digest=" + digest).c_str(),
+                    Bearer(pull_only), blob, "application/octet-stream");
+  ASSERT_TRUE(denied);
+  EXPECT_EQ(denied->status, 403);
+  EXPECT_THAT(denied->body, HasSubstr("\"DENIED\""));
+  EXPECT_THAT(denied->get_header_value("WWW-Authenticate"),
+              HasSubstr("error=\"insufficient_scope\""));
+  // Another repository's grant does not count.
+  EXPECT_EQ(client_
+                ->Get("/v2/team/app/tags/list",
+                      Bearer(Token(Grant("team/other", {"*"}))))
+                ->status,
+            403);
+
+  std::string writer = Token(Grant("team/app", {"pull", "push"}));
+  auto pushed =
+      client_->Post(("/v2/team/app/blobs/uploads/?digest=" + digest).c_str(),
+                    Bearer(writer), blob, "application/octet-stream");
+  ASSERT_TRUE(pushed);
+  EXPECT_EQ(pushed->status, 201);
+  EXPECT_EQ(
+      client_->Delete(("/v2/team/app/blobs/" + digest).c_str(), Bearer(writer))
+          ->status,
+      403);
+  EXPECT_EQ(client_
+                ->Delete(("/v2/team/app/blobs/" + digest).c_str(),
+                         Bearer(Token(Grant("team/app", {"delete"}))))
+                ->status,
+            202);
+
+  EXPECT_EQ(client_->Get("/v2/_catalog", Bearer(writer))->status, 403);
+  EXPECT_EQ(client_
+                ->Get("/v2/_catalog",
+                      Bearer(Token(Grant("catalog", {"*"}, "registry"))))
+                ->status,
+            200);
+}
+
+TEST_F(TokenAuthTest, AMountNeedsPullOnTheSource) {
+  std::string blob = "shared";
+  std::string digest = DigestOf(blob).ToString();
+  ASSERT_EQ(client_
+                ->Post(("/v2/team/src/blobs/uploads/?digest=" + digest).c_str(),
+                       Bearer(Token(Grant("team/src", {"pull", "push"}))), blob,
+                       "application/octet-stream")
+                ->status,
+            201);
+  std::string mount = absl::StrCat("/v2/team/dst/blobs/uploads/?mount=", digest,
+                                   "&from=team/src");
+  auto refused = client_->Post(
+      mount.c_str(), Bearer(Token(Grant("team/dst", {"pull", "push"}))), "",
+      "application/octet-stream");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 403);
+  Json both = Grant("team/dst", {"pull", "push"});
+  both.push_back(Grant("team/src", {"pull"})[0]);
+  auto mounted = client_->Post(mount.c_str(), Bearer(Token(both)), "",
+                               "application/octet-stream");
+  ASSERT_TRUE(mounted);
+  EXPECT_EQ(mounted->status, 201);
+}
+
+}  // namespace
+}  // namespace registry::testing
