@@ -1,5 +1,6 @@
 // gateway: the registry's HTTP face (Docker Registry HTTP API V2 / OCI
 // Distribution Spec 1.1), stateless, over storaged's gRPC API.
+#include <cstdlib>
 #include <map>
 #include <thread>
 
@@ -8,6 +9,8 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
 #include "common/command_line.h"
 #include "common/grpc_tls.h"
 #include "common/log.h"
@@ -30,6 +33,9 @@ ABSL_FLAG(int64_t, max_manifest_bytes, 4 << 20,
           "manifest bodies larger than this are refused (413)");
 ABSL_FLAG(int, threads, 256,
           "HTTP worker threads; each open client connection holds one");
+ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
+          "after SIGTERM/SIGINT, how long requests in flight may finish "
+          "before the gateway exits anyway");
 ABSL_FLAG(std::string, log_level, "info",
           "debug | info | warn | error (log.level)");
 
@@ -123,12 +129,21 @@ int main(int argc, char** argv) {
                              !config->htpasswd_path.empty() ? " auth=htpasswd"
                              : !config->token_realm.empty() ? " auth=token"
                                                             : ""));
+  const absl::Duration grace = absl::GetFlag(FLAGS_shutdown_grace);
+  absl::Notification served;
   std::thread stopper = registry::OnStopSignal([&](int signal) {
     registry::Log(registry::LogLevel::kInfo, "gateway",
-                  absl::StrCat("signal ", signal, ": stopping"));
-    server.Stop();
+                  absl::StrCat("signal ", signal, ": draining for up to ",
+                               absl::FormatDuration(grace)));
+    server.Stop();  // No new connections; requests in flight run on.
+    if (!served.WaitForNotificationWithTimeout(grace)) {
+      registry::Log(registry::LogLevel::kWarn, "gateway",
+                    "shutdown grace expired with requests in flight; exiting");
+      std::_Exit(1);
+    }
   });
   server.Serve();
+  served.Notify();
   stopper.join();
   registry::Log(registry::LogLevel::kInfo, "gateway", "stopped");
   return 0;

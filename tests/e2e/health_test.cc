@@ -116,5 +116,80 @@ TEST_F(HealthTest, SigtermDrainsAnUploadInFlightThenExits) {
   EXPECT_EQ(status->get_header_value("Range"), absl::StrCat("0-", size - 1));
 }
 
+// Starts a PATCH of `size` bytes through `port` that sends half, waits until
+// `go` is set, then sends the rest; `status` gets the response's status.
+std::thread SlowPatch(int port, const std::string& location, size_t size,
+                      std::atomic<bool>* half_sent, std::atomic<bool>* go,
+                      std::atomic<int>* status) {
+  return std::thread([=] {
+    std::string content(size, 'z');
+    httplib::Client client("127.0.0.1", port);
+    client.set_read_timeout(30);
+    auto response = client.Patch(
+        location.c_str(), {{"Content-Range", absl::StrCat("0-", size - 1)}},
+        size,
+        [&](size_t offset, size_t length, httplib::DataSink& sink) {
+          size_t n = std::min<size_t>(length, size / 2);
+          sink.write(content.data() + offset, n);
+          if (offset == 0) {
+            *half_sent = true;
+            while (!*go) absl::SleepFor(absl::Milliseconds(5));
+          }
+          return true;
+        },
+        "application/octet-stream");
+    *status = response ? response->status : -1;
+  });
+}
+
+TEST_F(HealthTest, GatewaySigtermFinishesRequestsInFlightThenExits) {
+  signal(SIGPIPE, SIG_IGN);
+  auto start = client_->Post("/v2/drain/gw/blobs/uploads/", "", "");
+  ASSERT_EQ(start->status, 202);
+  std::atomic<bool> half_sent{false}, go{false};
+  std::atomic<int> status{0};
+  std::thread upload =
+      SlowPatch(gateway_.port, start->get_header_value("Location"), 1 << 20,
+                &half_sent, &go, &status);
+  while (!half_sent) absl::SleepFor(absl::Milliseconds(5));
+  gateway_.process->Signal(SIGTERM);
+  absl::SleepFor(absl::Milliseconds(300));
+  // New connections are refused while the upload finishes.
+  httplib::Client late("127.0.0.1", gateway_.port);
+  EXPECT_FALSE(late.Get("/healthz"));
+  go = true;
+  upload.join();
+  EXPECT_EQ(status, 202);
+  absl::StatusOr<int> exit_code = gateway_.process->Wait(absl::Seconds(10));
+  ASSERT_OK(exit_code);
+  EXPECT_EQ(*exit_code, 0);
+}
+
+TEST_F(HealthTest, GatewayExitsWhenTheGraceExpires) {
+  signal(SIGPIPE, SIG_IGN);
+  absl::StatusOr<GatewayProcess> gateway =
+      StartGateway(storaged_.address, {"--shutdown_grace=1s"});
+  ASSERT_OK(gateway);
+  httplib::Client client("127.0.0.1", gateway->port);
+  auto start = client.Post("/v2/drain/stuck/blobs/uploads/", "", "");
+  ASSERT_EQ(start->status, 202);
+  std::atomic<bool> half_sent{false}, go{false};
+  std::atomic<int> status{0};
+  std::thread upload =
+      SlowPatch(gateway->port, start->get_header_value("Location"), 1 << 20,
+                &half_sent, &go, &status);
+  while (!half_sent) absl::SleepFor(absl::Milliseconds(5));
+  absl::Time signalled = absl::Now();
+  gateway->process->Signal(SIGTERM);
+  absl::StatusOr<int> exit_code = gateway->process->Wait(absl::Seconds(10));
+  go = true;
+  upload.join();
+  ASSERT_OK(exit_code);
+  EXPECT_EQ(*exit_code, 1);
+  EXPECT_LT(absl::Now() - signalled, absl::Seconds(5));
+  EXPECT_OK(
+      gateway->process->WaitForLog("shutdown grace expired", absl::Seconds(1)));
+}
+
 }  // namespace
 }  // namespace registry::testing
