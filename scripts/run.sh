@@ -5,7 +5,7 @@
 #   REGISTRY_PORT   HTTP port of the gateway (default 5000)
 #   STORAGED_PORT   gRPC port of storaged (default 50051)
 #   STORAGED_CONFIG a storaged configuration file (e.g. for S3: see
-#                   deploy/storaged-s3.yml); it replaces the filesystem
+#                   deploy/config/storaged-s3.yml); it replaces the filesystem
 #                   driver and REGISTRY_DATA
 set -euo pipefail
 cd "$(dirname "$0")/.."

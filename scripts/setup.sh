@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages this project needs, when missing. Idempotent
 # and quiet when there is nothing to do. Run as root (or with sudo present).
+#   bash scripts/setup.sh           # building and testing
+#   bash scripts/setup.sh --build   # building only (e.g. in an image)
 set -euo pipefail
 
 PACKAGES=(
@@ -9,10 +11,13 @@ PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libssl-dev libcpp-httplib-dev nlohmann-json3-dev libpugixml-dev
   libyaml-cpp-dev
-  libgtest-dev libgmock-dev
+  libgtest-dev libgmock-dev   # the Bazel workspace resolves them too
+)
+TEST_PACKAGES=(
   skopeo docker-registry curl   # real clients and the reference registry
   radosgw ceph-mon ceph-osd ceph-common uuid-runtime   # S3 server for tests
 )
+[ "${1:-}" = "--build" ] || PACKAGES+=("${TEST_PACKAGES[@]}")
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

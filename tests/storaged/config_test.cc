@@ -148,7 +148,7 @@ TEST(StoragedConfigTest, TheBinaryRefusesABadFileBeforeListening) {
 
 TEST(StoragedConfigTest, TheShippedS3SampleLoads) {
   absl::StatusOr<StoragedConfig> config =
-      LoadStoragedConfig(RunfilePath("deploy/storaged-s3.yml"), {});
+      LoadStoragedConfig(RunfilePath("deploy/config/storaged-s3.yml"), {});
   ASSERT_OK(config);
   EXPECT_EQ(config->driver, "s3");
   EXPECT_EQ(config->listen, "0.0.0.0:50051");
