@@ -15,6 +15,7 @@ namespace {
 // repeat (reads, and writes whose repetition has the same effect).
 constexpr char kServiceConfig[] = R"json({
   "loadBalancingConfig": [{"round_robin": {}}],
+  "healthCheckConfig": {"serviceName": ""},
   "methodConfig": [{
     "name": [
       {"service": "registry.v1.BlobService", "method": "Stat"},

@@ -42,6 +42,9 @@ ABSL_FLAG(int64_t, manifest_cache_bytes, 32 << 20,
           "bytes of manifests cached in memory by digest (0: none)");
 ABSL_FLAG(std::string, log_level, "info",
           "debug | info | warn | error (log.level)");
+ABSL_FLAG(absl::Duration, drain_notice, absl::Seconds(2),
+          "after SIGTERM/SIGINT, how long storaged reports NOT_SERVING while "
+          "still serving, so gateways move their calls elsewhere");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "how long in-flight calls may run after SIGTERM/SIGINT");
 
@@ -148,7 +151,8 @@ int main(int argc, char** argv) {
   std::thread stopper = registry::OnStopSignal([&](int signal) {
     registry::Log(registry::LogLevel::kInfo, "storaged",
                   absl::StrCat("signal ", signal, ": draining"));
-    server.Shutdown(absl::GetFlag(FLAGS_shutdown_grace));
+    server.Shutdown(absl::GetFlag(FLAGS_shutdown_grace),
+                    absl::GetFlag(FLAGS_drain_notice));
   });
   server.Wait();
   stopper.join();

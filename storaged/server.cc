@@ -59,9 +59,10 @@ absl::StatusOr<int> StoragedServer::Start() {
   return port;
 }
 
-void StoragedServer::Shutdown(absl::Duration grace) {
+void StoragedServer::Shutdown(absl::Duration grace, absl::Duration notice) {
   if (server_ == nullptr) return;
   server_->GetHealthCheckService()->SetServingStatus(false);
+  absl::SleepFor(notice);
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
 }
 

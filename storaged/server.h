@@ -38,9 +38,12 @@ class StoragedServer {
   // address cannot be bound.
   absl::StatusOr<int> Start();
 
-  // Marks the health service NOT_SERVING, lets in-flight calls finish until
-  // `grace` has passed, then cancels the rest. Idempotent.
-  void Shutdown(absl::Duration grace);
+  // Marks the health service NOT_SERVING and keeps serving for `notice`
+  // (clients that watch health, like the gateway's, move their calls to
+  // other replicas), then stops accepting calls, lets in-flight calls
+  // finish until `grace` has passed and cancels the rest. Idempotent.
+  void Shutdown(absl::Duration grace,
+                absl::Duration notice = absl::ZeroDuration());
 
   // Blocks until the server has shut down.
   void Wait();

@@ -5,9 +5,11 @@
 #include <signal.h>
 
 #include <atomic>
+#include <fstream>
 #include <string>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/digest.h"
@@ -189,6 +191,54 @@ TEST_F(HealthTest, GatewayExitsWhenTheGraceExpires) {
   EXPECT_LT(absl::Now() - signalled, absl::Seconds(5));
   EXPECT_OK(
       gateway->process->WaitForLog("shutdown grace expired", absl::Seconds(1)));
+}
+
+// Occurrences of `needle` in the file at `path`.
+int CountInFile(const std::string& path, const std::string& needle) {
+  std::ifstream in(path);
+  std::string line;
+  int count = 0;
+  while (std::getline(in, line)) count += absl::StrContains(line, needle);
+  return count;
+}
+
+TEST(DrainTest, ADrainingStoragedGetsNoNewCallsFromTheGateway) {
+  std::string root = NewTempDir("root");
+  absl::StatusOr<StoragedProcess> a =
+      StartStoraged(root, {"--log_level=debug", "--drain_notice=4s"});
+  absl::StatusOr<StoragedProcess> b =
+      StartStoraged(root, {"--log_level=debug"});
+  ASSERT_OK(a);
+  ASSERT_OK(b);
+  absl::StatusOr<GatewayProcess> gateway =
+      StartGateway(absl::StrCat("ipv4:", a->address, ",", b->address));
+  ASSERT_OK(gateway);
+  httplib::Client client("127.0.0.1", gateway->port);
+  const std::string call = "TagService/List";
+  for (int i = 0; i < 20; ++i) client.Get("/v2/drain/app/tags/list");
+  EXPECT_GT(CountInFile(a->process->log_path(), call), 0);
+  EXPECT_GT(CountInFile(b->process->log_path(), call), 0);
+
+  a->process->Signal(SIGTERM);
+  absl::SleepFor(absl::Milliseconds(500));
+  int a_before = CountInFile(a->process->log_path(), call);
+  int b_before = CountInFile(b->process->log_path(), call);
+  for (int i = 0; i < 20; ++i) {
+    auto response = client.Get("/v2/drain/app/tags/list");
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 404);  // Served: NAME_UNKNOWN.
+  }
+  // The gateway follows storaged's health watch (healthCheckConfig). gRPC's
+  // sync health service delivers the NOT_SERVING update when the draining
+  // process next handles a call, so at most one more call lands there
+  // (and is served: the notice period still serves); then none.
+  int a_after = CountInFile(a->process->log_path(), call);
+  EXPECT_LE(a_after - a_before, 1);
+  EXPECT_EQ(CountInFile(b->process->log_path(), call),
+            b_before + 20 - (a_after - a_before));
+  absl::StatusOr<int> exit_code = a->process->Wait(absl::Seconds(15));
+  ASSERT_OK(exit_code);
+  EXPECT_EQ(*exit_code, 0);
 }
 
 }  // namespace
