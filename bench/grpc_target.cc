@@ -20,13 +20,13 @@ constexpr size_t kMessage = 1 << 20;
 
 class GrpcSession final : public Session {
  public:
-  explicit GrpcSession(const std::string& address) {
+  GrpcSession(const std::string& address,
+              std::shared_ptr<grpc::ChannelCredentials> credentials) {
     grpc::ChannelArguments args;
     args.SetMaxReceiveMessageSize(64 << 20);
     // A channel per session: one connection per worker, as HTTP has.
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-    auto channel = grpc::CreateCustomChannel(
-        address, grpc::InsecureChannelCredentials(), args);
+    auto channel = grpc::CreateCustomChannel(address, credentials, args);
     blobs_ = v1::BlobService::NewStub(channel);
     uploads_ = v1::UploadService::NewStub(channel);
     manifests_ = v1::ManifestService::NewStub(channel);
@@ -157,19 +157,24 @@ class GrpcSession final : public Session {
 
 class GrpcTarget final : public Target {
  public:
-  explicit GrpcTarget(std::string address) : address_(std::move(address)) {}
+  GrpcTarget(std::string address,
+             std::shared_ptr<grpc::ChannelCredentials> credentials)
+      : address_(std::move(address)), credentials_(std::move(credentials)) {}
   std::unique_ptr<Session> NewSession() override {
-    return std::make_unique<GrpcSession>(address_);
+    return std::make_unique<GrpcSession>(address_, credentials_);
   }
 
  private:
   std::string address_;
+  std::shared_ptr<grpc::ChannelCredentials> credentials_;
 };
 
 }  // namespace
 
-std::unique_ptr<Target> NewGrpcTarget(const std::string& address) {
-  return std::make_unique<GrpcTarget>(address);
+std::unique_ptr<Target> NewGrpcTarget(
+    const std::string& address,
+    std::shared_ptr<grpc::ChannelCredentials> credentials) {
+  return std::make_unique<GrpcTarget>(address, std::move(credentials));
 }
 
 }  // namespace registry::bench

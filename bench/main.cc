@@ -18,6 +18,7 @@
 #include "bench/report.h"
 #include "bench/target.h"
 #include "bench/workloads.h"
+#include "common/grpc_tls.h"
 #include "common/process_stats.h"
 
 ABSL_FLAG(std::string, targets, "",
@@ -27,6 +28,11 @@ ABSL_FLAG(
     std::string, pids, "",
     "NAME=PID[+PID][,...]: processes whose peak RSS to report per target");
 ABSL_FLAG(bool, quick, false, "a seconds-long smoke run");
+ABSL_FLAG(std::string, grpc_ca, "",
+          "grpc:// targets: TLS trusting this CA (as storaged.tls.ca)");
+ABSL_FLAG(std::string, grpc_cert, "",
+          "grpc:// targets: client certificate for mutual TLS");
+ABSL_FLAG(std::string, grpc_key, "", "grpc:// targets: its key");
 ABSL_FLAG(std::string, only, "", "run only workloads whose name contains this");
 ABSL_FLAG(absl::Duration, request_time, absl::Seconds(3),
           "duration of each request-rate workload");
@@ -50,12 +56,17 @@ int main(int argc, char** argv) {
       "regbench --targets=NAME=URL[,NAME=URL] [--pids=NAME=PID+PID,...]");
   absl::ParseCommandLine(argc, argv);
 
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      registry::GrpcChannelCredentials(absl::GetFlag(FLAGS_grpc_ca),
+                                       absl::GetFlag(FLAGS_grpc_cert),
+                                       absl::GetFlag(FLAGS_grpc_key));
+  if (!credentials.ok()) return Fail(credentials.status().ToString());
   std::vector<std::string> names;
   std::vector<std::unique_ptr<registry::bench::Target>> targets;
   for (absl::string_view spec :
        absl::StrSplit(absl::GetFlag(FLAGS_targets), ',', absl::SkipEmpty())) {
     std::pair<std::string, std::string> kv = absl::StrSplit(spec, '=');
-    auto target = registry::bench::NewTarget(kv.second);
+    auto target = registry::bench::NewTarget(kv.second, *credentials);
     if (!target.ok() || kv.first.empty()) {
       return Fail(absl::StrCat("--targets: ", spec));
     }

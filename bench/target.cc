@@ -8,12 +8,19 @@
 namespace registry::bench {
 
 std::unique_ptr<Target> NewHttpTarget(const std::string& host, int port);
-std::unique_ptr<Target> NewGrpcTarget(const std::string& address);
+std::unique_ptr<Target> NewGrpcTarget(
+    const std::string& address,
+    std::shared_ptr<grpc::ChannelCredentials> credentials);
 
-absl::StatusOr<std::unique_ptr<Target>> NewTarget(const std::string& url) {
+absl::StatusOr<std::unique_ptr<Target>> NewTarget(
+    const std::string& url,
+    std::shared_ptr<grpc::ChannelCredentials> grpc_credentials) {
   absl::string_view rest = url;
   if (absl::ConsumePrefix(&rest, "grpc://")) {
-    return NewGrpcTarget(std::string(rest));
+    return NewGrpcTarget(std::string(rest),
+                         grpc_credentials != nullptr
+                             ? grpc_credentials
+                             : grpc::InsecureChannelCredentials());
   }
   if (absl::ConsumePrefix(&rest, "http://")) {
     rest = rest.substr(0, rest.find('/'));

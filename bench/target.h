@@ -4,6 +4,8 @@
 #ifndef REGISTRY_BENCH_TARGET_H_
 #define REGISTRY_BENCH_TARGET_H_
 
+#include <grpcpp/security/credentials.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -45,8 +47,11 @@ class Target {
   virtual std::unique_ptr<Session> NewSession() = 0;
 };
 
-// "http://host:port" for a registry, "grpc://host:port" for storaged.
-absl::StatusOr<std::unique_ptr<Target>> NewTarget(const std::string& url);
+// "http://host:port" for a registry, "grpc://host:port" for storaged (over
+// `grpc_credentials`: plaintext when null).
+absl::StatusOr<std::unique_ptr<Target>> NewTarget(
+    const std::string& url,
+    std::shared_ptr<grpc::ChannelCredentials> grpc_credentials = nullptr);
 
 }  // namespace registry::bench
 

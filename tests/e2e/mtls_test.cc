@@ -9,10 +9,12 @@
 #include <fstream>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/digest.h"
 #include "common/grpc_tls.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "proto/health.grpc.pb.h"
 #include "tests/testing/gateway_process.h"
@@ -77,6 +79,24 @@ TEST_F(MutualTlsTest, OnlyClientsWithTheCasCertificateGetIn) {
   EXPECT_FALSE(Reachable(
       address,
       Credentials(certs_.ca_cert, certs_.stranger_cert, certs_.stranger_key)));
+
+  // Internal callers use the same credentials: the benchmark tool's gRPC
+  // mode, with and without the client certificate.
+  auto bench = [&](std::vector<std::string> tls) {
+    std::vector<std::string> argv = {RunfilePath("bench/regbench"), "--quick",
+                                     "--only=manifest GET by digest",
+                                     "--targets=grpc=grpc://" + address};
+    argv.insert(argv.end(), tls.begin(), tls.end());
+    return RunCommand(argv, absl::Minutes(1));
+  };
+  absl::StatusOr<std::string> with_cert =
+      bench({"--grpc_ca=" + certs_.ca_cert, "--grpc_cert=" + certs_.client_cert,
+             "--grpc_key=" + certs_.client_key});
+  ASSERT_OK(with_cert);
+  EXPECT_THAT(*with_cert, ::testing::HasSubstr("manifest GET by digest"));
+  EXPECT_THAT(*with_cert, ::testing::Not(::testing::HasSubstr("error:")));
+  absl::StatusOr<std::string> without = bench({"--grpc_ca=" + certs_.ca_cert});
+  EXPECT_TRUE(!without.ok() || absl::StrContains(*without, "error:"));
 
   // A gateway with the client certificate serves the registry...
   absl::StatusOr<GatewayProcess> gateway = StartGateway(
