@@ -86,6 +86,20 @@ absl::StatusOr<ConfigFile> ConfigFile::Load(
   return config;
 }
 
+absl::StatusOr<ConfigFile> ConfigFile::Open(
+    const std::string& path, const std::set<std::string>& known,
+    const std::set<std::string>& lists,
+    const std::map<std::string, std::string>& overrides) {
+  ConfigFile config;
+  if (!path.empty()) {
+    ASSIGN_OR_RETURN(config, Load(path, known, lists));
+  }
+  for (const auto& [key, value] : overrides) {
+    config.values_[key] = {value, 0};
+  }
+  return config;
+}
+
 bool ConfigFile::Has(absl::string_view key) const {
   return values_.find(key) != values_.end();
 }
@@ -153,6 +167,7 @@ std::map<std::string, std::string> ConfigFile::Values(
 
 std::string ConfigFile::Where(absl::string_view key) const {
   auto it = values_.find(key);
+  if (it != values_.end() && it->second.line == 0) return "the command line";
   return absl::StrCat(path_, ":", it == values_.end() ? 0 : it->second.line);
 }
 

@@ -27,6 +27,13 @@ class ConfigFile {
       const std::string& path, const std::set<std::string>& known,
       const std::set<std::string>& lists = {});
 
+  // Load(path) when `path` is not empty (no values otherwise), then the
+  // values of `overrides` (given on the command line), which win.
+  static absl::StatusOr<ConfigFile> Open(
+      const std::string& path, const std::set<std::string>& known,
+      const std::set<std::string>& lists,
+      const std::map<std::string, std::string>& overrides);
+
   bool Has(absl::string_view key) const;
   // The value of `key`, or `fallback` when absent.
   std::string String(absl::string_view key, absl::string_view fallback) const;

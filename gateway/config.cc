@@ -46,17 +46,11 @@ absl::StatusOr<GatewayConfig> LoadGatewayConfig(
     const std::string& path,
     const std::map<std::string, std::string>& overrides) {
   GatewayConfig config;
-  ConfigFile file;
-  if (!path.empty()) {
-    ASSIGN_OR_RETURN(file, ConfigFile::Load(path, GatewayConfigKeys()));
-  }
-  auto setting = [&](const char* key, const std::string& fallback) {
-    auto it = overrides.find(key);
-    return it != overrides.end() ? it->second : file.String(key, fallback);
-  };
-  config.listen = setting(kListenKey, config.listen);
-  config.storaged_target = setting(kStoragedKey, config.storaged_target);
-  config.log_level = setting(kLogLevelKey, config.log_level);
+  ASSIGN_OR_RETURN(ConfigFile file,
+                   ConfigFile::Open(path, GatewayConfigKeys(), {}, overrides));
+  config.listen = file.String(kListenKey, config.listen);
+  config.storaged_target = file.String(kStoragedKey, config.storaged_target);
+  config.log_level = file.String(kLogLevelKey, config.log_level);
   RETURN_IF_ERROR(BothOrNeither(file, "http.tls.certificate", "http.tls.key"));
   config.tls_certificate = file.String("http.tls.certificate", "");
   config.tls_key = file.String("http.tls.key", "");

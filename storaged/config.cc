@@ -60,17 +60,16 @@ absl::StatusOr<StoragedConfig> LoadStoragedConfig(
     const std::string& path,
     const std::map<std::string, std::string>& overrides) {
   StoragedConfig config;
-  ConfigFile file;
-  if (!path.empty()) {
-    ASSIGN_OR_RETURN(file, ConfigFile::Load(path, StoragedConfigKeys(),
-                                            {"grpc.tls.clientcas"}));
-  }
-  auto setting = [&](const char* key, const std::string& fallback) {
-    auto it = overrides.find(key);
-    return it != overrides.end() ? it->second : file.String(key, fallback);
-  };
-  config.listen = setting(kListenKey, config.listen);
-  config.log_level = setting(kLogLevelKey, config.log_level);
+  // The driver and its root are chosen below: they must not look like a
+  // second configured driver.
+  std::map<std::string, std::string> plain = overrides;
+  plain.erase(kDriverKey);
+  plain.erase(kRootKey);
+  ASSIGN_OR_RETURN(ConfigFile file,
+                   ConfigFile::Open(path, StoragedConfigKeys(),
+                                    {"grpc.tls.clientcas"}, plain));
+  config.listen = file.String(kListenKey, config.listen);
+  config.log_level = file.String(kLogLevelKey, config.log_level);
   ASSIGN_OR_RETURN(bool disabled, file.Bool("storage.redirect.disable", false));
   config.redirect = !disabled;
   config.tls_certificate = file.String("grpc.tls.certificate", "");
@@ -113,7 +112,9 @@ absl::StatusOr<StoragedConfig> LoadStoragedConfig(
   config.driver_params = file.Values(absl::StrCat("storage.", config.driver));
   if (config.driver == "filesystem") {
     config.driver_params["rootdirectory"] =
-        Absolute(setting(kRootKey, "./registry-data"));
+        Absolute(overrides.count(kRootKey) > 0
+                     ? overrides.at(kRootKey)
+                     : file.String(kRootKey, "./registry-data"));
   }
   return config;
 }
