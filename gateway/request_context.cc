@@ -37,6 +37,7 @@ void BeginRequest(absl::string_view client_id) {
   RequestContext& context = CurrentRequest();
   context.id = WellFormed(client_id) ? std::string(client_id) : NewId();
   context.user.clear();
+  context.refusal = absl::OkStatus();
   context.start = absl::Now();
 }
 

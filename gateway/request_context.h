@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
@@ -15,6 +16,10 @@ struct RequestContext {
   std::string id;    // X-Request-Id: the client's when well-formed, else ours.
   std::string user;  // Set by authentication; empty when anonymous.
   absl::Time start;
+  // A refusal the handler must answer after it has drained the body: set
+  // for requests whose body is streamed (uploads), which cpp-httplib would
+  // otherwise leave unread on a kept-alive connection.
+  absl::Status refusal;
 };
 
 // This thread's request.

@@ -102,6 +102,12 @@ GatewayServer::GatewayServer(GatewayServerOptions options)
           CurrentRequest().user = *std::move(user);
           return httplib::Server::HandlerResponse::Unhandled;
         }
+        RequestInfo info = ClassifyRequest(req.method, req.path);
+        if ((info.route == "uploads" || info.route == "upload") &&
+            req.method != "GET" && req.method != "DELETE") {
+          CurrentRequest().refusal = user.status();  // Answered after draining.
+          return httplib::Server::HandlerResponse::Unhandled;
+        }
         WriteOciError(user.status(), response);
         return httplib::Server::HandlerResponse::Handled;
       });

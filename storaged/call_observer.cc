@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/log.h"
@@ -54,8 +55,11 @@ class CallObserver final : public grpc::experimental::Interceptor {
            {"code", absl::StrCat(static_cast<int>(status.error_code()))}},
           1);
       metrics.Observe(kSeconds, {{"method", method_}}, seconds);
-      LogLevel level = ServersFault(status.error_code()) ? LogLevel::kError
-                                                         : LogLevel::kDebug;
+      // A health watch ends when its client goes away ("OnCancel()").
+      bool watch = absl::EndsWith(method_, "/Health/Watch");
+      LogLevel level = ServersFault(status.error_code()) && !watch
+                           ? LogLevel::kError
+                           : LogLevel::kDebug;
       Log(level, "rpc", status.ok() ? "ok" : status.error_message(),
           {{"request_id", request_id_},
            {"method", method_},

@@ -9,9 +9,11 @@
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
+#include "gateway/errors.h"
 #include "gateway/gateway_metrics.h"
 #include "gateway/handlers/handler_context.h"
 #include "gateway/http_util.h"
+#include "gateway/request_context.h"
 #include "gateway/routes.h"
 #include "gateway/upload_stream.h"
 
@@ -250,6 +252,17 @@ class BlobUploadHandler {
   StoragedClient& storaged_;
 };
 
+// Answers a refusal authentication deferred (request_context.h) once the
+// body is read, so that the connection stays usable; true if it did.
+bool RefusedAfterDraining(httplib::Response& response,
+                          const httplib::ContentReader& content) {
+  absl::Status refusal = CurrentRequest().refusal;
+  if (refusal.ok()) return false;
+  content([](const char*, size_t) { return true; });
+  WriteOciError(refusal, response);
+  return true;
+}
+
 }  // namespace
 
 void RegisterBlobUploadRoutes(httplib::Server& server,
@@ -258,18 +271,21 @@ void RegisterBlobUploadRoutes(httplib::Server& server,
   server.Post(routes::kUploads,
               [h](const httplib::Request& req, httplib::Response& res,
                   const httplib::ContentReader& content) {
+                if (RefusedAfterDraining(res, content)) return;
                 UploadInFlight in_flight;
                 h->Post(req, res, content);
               });
   server.Patch(routes::kUpload,
                [h](const httplib::Request& req, httplib::Response& res,
                    const httplib::ContentReader& content) {
+                 if (RefusedAfterDraining(res, content)) return;
                  UploadInFlight in_flight;
                  h->Patch(req, res, content);
                });
   server.Put(routes::kUpload,
              [h](const httplib::Request& req, httplib::Response& res,
                  const httplib::ContentReader& content) {
+               if (RefusedAfterDraining(res, content)) return;
                UploadInFlight in_flight;
                h->Put(req, res, content);
              });

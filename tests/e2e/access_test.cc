@@ -2,8 +2,12 @@
 // auth (challenge, wrong and unknown users, skopeo with credentials), HTTPS
 // with a test CA (skopeo --dest-cert-dir with verification on), and clear
 // start-up errors for bad configurations.
+#include <arpa/inet.h>
 #include <crypt.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <string>
@@ -109,6 +113,50 @@ TEST(AccessTest, HtpasswdBasicAuth) {
                     "--dest-creds=alice:wonderland", PushableLayout(), ref}));
   ASSERT_OK(
       Skopeo({"inspect", "--tls-verify=false", "--creds=bob:builder", ref}));
+}
+
+// Sends each request on one connection, reading each answer (for up to a
+// second) before the next, as clients do; returns all answers.
+std::string Exchange(int port, const std::vector<std::string>& requests) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    close(fd);
+    return "";
+  }
+  timeval timeout{1, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  std::string out;
+  for (const std::string& request : requests) {
+    EXPECT_EQ(write(fd, request.data(), request.size()),
+              static_cast<ssize_t>(request.size()));
+    char buf[4096];
+    ssize_t n = read(fd, buf, sizeof(buf));  // One small answer.
+    if (n > 0) out.append(buf, n);
+  }
+  close(fd);
+  return out;
+}
+
+TEST(AccessTest, ARefusedUploadBodyDoesNotSpoilTheConnection) {
+  std::string htpasswd = WriteFile("htpasswd", HtpasswdLine("alice", "pw"));
+  absl::StatusOr<Registry> registry = StartWithGatewayConfig(
+      "auth:\n  htpasswd:\n    realm: r\n    path: " + htpasswd + "\n");
+  ASSERT_OK(registry);
+  std::string body(200 << 10, 'x');
+  std::string answers =
+      Exchange(registry->gateway.port,
+               {absl::StrCat("PATCH /v2/a/b/blobs/uploads/some-id HTTP/1.1\r\n"
+                             "Host: x\r\nContent-Length: ",
+                             body.size(), "\r\n\r\n", body),
+                absl::StrCat("GET /v2/ HTTP/1.1\r\nHost: x\r\nAuthorization: ",
+                             BasicHeader("alice", "pw"), "\r\n\r\n")});
+  EXPECT_THAT(answers, HasSubstr("HTTP/1.1 401 Unauthorized"));
+  // The body was read, so the next request on the connection is answered.
+  EXPECT_THAT(answers, HasSubstr("HTTP/1.1 200 OK"));
 }
 
 TEST(AccessTest, HttpsWithATrustedCa) {
