@@ -31,18 +31,20 @@ absl::StatusOr<v1::UploadStatus> StreamBodyToUpload(
     message.mutable_data()->reserve(kChunkBytes);
     return stream_open;
   };
-  // The first message goes out at once so that a wrong offset or an unknown
-  // upload is refused before the body is read.
+  // The first message goes out at once, so that storaged refuses a wrong
+  // offset or an unknown upload before it would receive any data. Once the
+  // stream is closed the rest of the body is still read (and dropped): its
+  // bytes must not be taken for the next request on the connection.
   flush();
   bool body_complete = content([&](const char* data, size_t length) {
     received += static_cast<int64_t>(length);
-    while (length > 0) {
+    while (stream_open && length > 0) {
       size_t room = kChunkBytes - message.data().size();
       size_t take = std::min(room, length);
       message.mutable_data()->append(data, take);
       data += take;
       length -= take;
-      if (message.data().size() == kChunkBytes && !flush()) return false;
+      if (message.data().size() == kChunkBytes) flush();
     }
     return true;
   });

@@ -56,7 +56,7 @@ class CallObserver final : public grpc::experimental::Interceptor {
           1);
       metrics.Observe(kSeconds, {{"method", method_}}, seconds);
       // A health watch ends when its client goes away ("OnCancel()").
-      bool watch = absl::EndsWith(method_, "/Health/Watch");
+      bool watch = absl::EndsWith(method_, "Health/Watch");
       LogLevel level = ServersFault(status.error_code()) && !watch
                            ? LogLevel::kError
                            : LogLevel::kDebug;

@@ -252,15 +252,38 @@ class BlobUploadHandler {
   StoragedClient& storaged_;
 };
 
-// Answers a refusal authentication deferred (request_context.h) once the
-// body is read, so that the connection stays usable; true if it did.
-bool RefusedAfterDraining(httplib::Response& response,
+using BodyHandler = void (BlobUploadHandler::*)(const httplib::Request&,
+                                                httplib::Response&,
+                                                const httplib::ContentReader&);
+
+// A route for a request with a streamed body. A refusal authentication
+// deferred (request_context.h) is answered here; the body is drained when
+// the handler did not read it (refusals and errors answered early), so that
+// its bytes are not read as the next request on a kept-alive connection.
+httplib::Server::HandlerWithContentReader BodyRoute(
+    std::shared_ptr<BlobUploadHandler> handler, BodyHandler serve) {
+  return [handler, serve](const httplib::Request& req, httplib::Response& res,
                           const httplib::ContentReader& content) {
-  absl::Status refusal = CurrentRequest().refusal;
-  if (refusal.ok()) return false;
-  content([](const char*, size_t) { return true; });
-  WriteOciError(refusal, response);
-  return true;
+    bool read = false;
+    httplib::ContentReader tracked(
+        [&](httplib::ContentReceiver receiver) {
+          read = true;
+          return content(std::move(receiver));
+        },
+        [&](httplib::MultipartContentHeader header,
+            httplib::ContentReceiver receiver) {
+          read = true;
+          return content(std::move(header), std::move(receiver));
+        });
+    absl::Status refusal = CurrentRequest().refusal;
+    if (!refusal.ok()) {
+      WriteOciError(refusal, res);
+    } else {
+      UploadInFlight in_flight;
+      ((*handler).*serve)(req, res, tracked);
+    }
+    if (!read) content([](const char*, size_t) { return true; });
+  };
 }
 
 }  // namespace
@@ -268,27 +291,9 @@ bool RefusedAfterDraining(httplib::Response& response,
 void RegisterBlobUploadRoutes(httplib::Server& server,
                               const HandlerContext& ctx) {
   auto h = std::make_shared<BlobUploadHandler>(ctx);
-  server.Post(routes::kUploads,
-              [h](const httplib::Request& req, httplib::Response& res,
-                  const httplib::ContentReader& content) {
-                if (RefusedAfterDraining(res, content)) return;
-                UploadInFlight in_flight;
-                h->Post(req, res, content);
-              });
-  server.Patch(routes::kUpload,
-               [h](const httplib::Request& req, httplib::Response& res,
-                   const httplib::ContentReader& content) {
-                 if (RefusedAfterDraining(res, content)) return;
-                 UploadInFlight in_flight;
-                 h->Patch(req, res, content);
-               });
-  server.Put(routes::kUpload,
-             [h](const httplib::Request& req, httplib::Response& res,
-                 const httplib::ContentReader& content) {
-               if (RefusedAfterDraining(res, content)) return;
-               UploadInFlight in_flight;
-               h->Put(req, res, content);
-             });
+  server.Post(routes::kUploads, BodyRoute(h, &BlobUploadHandler::Post));
+  server.Patch(routes::kUpload, BodyRoute(h, &BlobUploadHandler::Patch));
+  server.Put(routes::kUpload, BodyRoute(h, &BlobUploadHandler::Put));
   server.Get(routes::kUpload,
              [h](const httplib::Request& req, httplib::Response& res) {
                h->Get(req, res);

@@ -2,12 +2,8 @@
 // auth (challenge, wrong and unknown users, skopeo with credentials), HTTPS
 // with a test CA (skopeo --dest-cert-dir with verification on), and clear
 // start-up errors for bad configurations.
-#include <arpa/inet.h>
 #include <crypt.h>
 #include <httplib.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <fstream>
 #include <string>
@@ -18,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "tests/testing/gateway_process.h"
 #include "tests/testing/oci_layout.h"
+#include "tests/testing/raw_http.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/test_certs.h"
@@ -113,32 +110,6 @@ TEST(AccessTest, HtpasswdBasicAuth) {
                     "--dest-creds=alice:wonderland", PushableLayout(), ref}));
   ASSERT_OK(
       Skopeo({"inspect", "--tls-verify=false", "--creds=bob:builder", ref}));
-}
-
-// Sends each request on one connection, reading each answer (for up to a
-// second) before the next, as clients do; returns all answers.
-std::string Exchange(int port, const std::vector<std::string>& requests) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    close(fd);
-    return "";
-  }
-  timeval timeout{1, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-  std::string out;
-  for (const std::string& request : requests) {
-    EXPECT_EQ(write(fd, request.data(), request.size()),
-              static_cast<ssize_t>(request.size()));
-    char buf[4096];
-    ssize_t n = read(fd, buf, sizeof(buf));  // One small answer.
-    if (n > 0) out.append(buf, n);
-  }
-  close(fd);
-  return out;
 }
 
 TEST(AccessTest, ARefusedUploadBodyDoesNotSpoilTheConnection) {

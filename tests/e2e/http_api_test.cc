@@ -16,6 +16,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/gateway_process.h"
+#include "tests/testing/raw_http.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_data.h"
 
@@ -257,6 +258,31 @@ TEST_F(HttpApiTest, CancelAndUnknownUploads) {
       client_->Head(("/v2/r/cancel/blobs/" + DigestOf("b").ToString()).c_str())
           ->status,
       404);
+}
+
+TEST_F(HttpApiTest, RefusedPatchBodiesDoNotSpoilTheConnection) {
+  auto start = client_->Post("/v2/r/keep/blobs/uploads/", "", "");
+  ASSERT_EQ(start->status, 202);
+  std::string body(4 << 20, 'x');  // Larger than what is read at once.
+  auto patch = [&](const std::string& path, const std::string& range) {
+    return absl::StrCat("PATCH ", path, " HTTP/1.1\r\nHost: x\r\n", range,
+                        "Content-Length: ", body.size(), "\r\n\r\n", body);
+  };
+  const std::string next = "GET /v2/ HTTP/1.1\r\nHost: x\r\n\r\n";
+  // Refused before the body is read: a wrong offset, an unknown upload.
+  std::string wrong_offset =
+      Exchange(registry_.gateway.port,
+               {patch(start->get_header_value("Location"),
+                      absl::StrCat("Content-Range: 5000-",
+                                   5000 + body.size() - 1, "\r\n")),
+                next});
+  EXPECT_THAT(wrong_offset, HasSubstr("HTTP/1.1 416"));
+  EXPECT_THAT(wrong_offset, HasSubstr("HTTP/1.1 200 OK"));
+  std::string unknown =
+      Exchange(registry_.gateway.port,
+               {patch("/v2/r/keep/blobs/uploads/no-such-upload", ""), next});
+  EXPECT_THAT(unknown, HasSubstr("HTTP/1.1 404"));
+  EXPECT_THAT(unknown, HasSubstr("HTTP/1.1 200 OK"));
 }
 
 TEST_F(HttpApiTest, ClientThatDisconnectsMidUploadLeavesItResumable) {
