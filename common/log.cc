@@ -52,6 +52,10 @@ absl::StatusOr<LogLevel> ParseLogLevel(absl::string_view name) {
 
 void SetLogLevel(LogLevel level) { g_level = static_cast<int>(level); }
 
+bool LogEnabled(LogLevel level) {
+  return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed);
+}
+
 void Log(LogLevel level, absl::string_view component, absl::string_view msg) {
   Log(level, component, msg, {});
 }

@@ -21,6 +21,9 @@ absl::StatusOr<LogLevel> ParseLogLevel(absl::string_view name);
 // Messages below `level` are dropped. Default: kInfo.
 void SetLogLevel(LogLevel level);
 
+// Whether messages at `level` are written (to skip building them).
+bool LogEnabled(LogLevel level);
+
 // Writes {"time":..,"level":..,"component":..,"msg":..} to stderr.
 void Log(LogLevel level, absl::string_view component, absl::string_view msg);
 

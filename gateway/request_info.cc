@@ -1,36 +1,10 @@
 #include "gateway/request_info.h"
 
-#include <regex>
-#include <vector>
-
-#include "gateway/routes.h"
+#include "absl/strings/match.h"
+#include "absl/strings/strip.h"
 
 namespace registry::gateway {
 namespace {
-
-struct Route {
-  const char* name;
-  std::regex pattern;
-  bool has_repository;
-};
-
-// Most specific first: an upload path also matches the blob pattern.
-const std::vector<Route>& Routes() {
-  static const auto* routes = new std::vector<Route>{
-      {"healthz", std::regex(routes::kHealthz), false},
-      {"readyz", std::regex(routes::kReadyz), false},
-      {"metrics", std::regex(routes::kMetrics), false},
-      {"base", std::regex(routes::kBase), false},
-      {"catalog", std::regex(routes::kCatalog), false},
-      {"tags", std::regex(routes::kTags), true},
-      {"manifest", std::regex(routes::kManifest), true},
-      {"uploads", std::regex(routes::kUploads), true},
-      {"upload", std::regex(routes::kUpload), true},
-      {"blob", std::regex(routes::kBlob), true},
-      {"referrers", std::regex(routes::kReferrers), true},
-  };
-  return *routes;
-}
 
 std::string ActionOf(absl::string_view method) {
   if (method == "GET" || method == "HEAD") return "pull";
@@ -38,23 +12,55 @@ std::string ActionOf(absl::string_view method) {
   return "push";
 }
 
+// With `rest` = "<name><marker><last>", where <last> is one non-empty path
+// segment and `marker` its last occurrence, sets `name`; as the routes'
+// greedy "(.+)<marker>([^/]+)" patterns match.
+bool SplitAt(absl::string_view rest, absl::string_view marker,
+             absl::string_view* name) {
+  size_t at = rest.rfind(marker);
+  if (at == absl::string_view::npos || at == 0) return false;
+  absl::string_view last = rest.substr(at + marker.size());
+  if (last.empty() || absl::StrContains(last, '/')) return false;
+  *name = rest.substr(0, at);
+  return true;
+}
+
 }  // namespace
 
+// Plain string matching, equivalent to the patterns of routes.h (which
+// cpp-httplib matches); this runs for every request, regexes would cost.
 RequestInfo ClassifyRequest(absl::string_view method, absl::string_view path) {
-  std::string subject(path);
-  std::smatch match;
-  for (const Route& route : Routes()) {
-    if (!std::regex_match(subject, match, route.pattern)) continue;
-    RequestInfo info{route.name, "", ""};
-    if (route.has_repository) {
-      info.repository = match[1];
-      info.action = ActionOf(method);
-      // Cancelling an upload is part of pushing, not a delete.
-      if (info.route == "upload" && method == "DELETE") info.action = "push";
-    }
-    return info;
+  if (path == "/healthz") return {"healthz", "", ""};
+  if (path == "/readyz") return {"readyz", "", ""};
+  if (path == "/metrics") return {"metrics", "", ""};
+  if (path == "/v2" || path == "/v2/") return {"base", "", ""};
+  if (path == "/v2/_catalog") return {"catalog", "", ""};
+  absl::string_view rest = path;
+  if (!absl::ConsumePrefix(&rest, "/v2/")) return {"unknown", "", ""};
+  absl::string_view name;
+  std::string route;
+  if (absl::EndsWith(rest, "/tags/list") &&
+      rest.size() > sizeof("/tags/list") - 1) {
+    name = rest.substr(0, rest.size() - (sizeof("/tags/list") - 1));
+    route = "tags";
+  } else if (SplitAt(rest, "/manifests/", &name)) {
+    route = "manifest";
+  } else if (absl::EndsWith(rest, "/blobs/uploads") ||
+             absl::EndsWith(rest, "/blobs/uploads/")) {
+    name = rest.substr(0, rest.rfind("/blobs/uploads"));
+    route = name.empty() ? "" : "uploads";
+  } else if (SplitAt(rest, "/blobs/uploads/", &name)) {
+    route = "upload";
+  } else if (SplitAt(rest, "/blobs/", &name)) {
+    route = "blob";
+  } else if (SplitAt(rest, "/referrers/", &name)) {
+    route = "referrers";
   }
-  return {"unknown", "", ""};
+  if (route.empty()) return {"unknown", "", ""};
+  RequestInfo info{route, std::string(name), ActionOf(method)};
+  // Cancelling an upload is part of pushing, not a delete.
+  if (route == "upload" && method == "DELETE") info.action = "push";
+  return info;
 }
 
 }  // namespace registry::gateway

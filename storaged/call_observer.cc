@@ -60,11 +60,13 @@ class CallObserver final : public grpc::experimental::Interceptor {
       LogLevel level = ServersFault(status.error_code()) && !watch
                            ? LogLevel::kError
                            : LogLevel::kDebug;
-      Log(level, "rpc", status.ok() ? "ok" : status.error_message(),
-          {{"request_id", request_id_},
-           {"method", method_},
-           {"code", static_cast<int>(status.error_code())},
-           {"duration_ms", seconds * 1000}});
+      if (LogEnabled(level)) {
+        Log(level, "rpc", status.ok() ? "ok" : status.error_message(),
+            {{"request_id", request_id_},
+             {"method", method_},
+             {"code", static_cast<int>(status.error_code())},
+             {"duration_ms", seconds * 1000}});
+      }
     }
     methods->Proceed();
   }
