@@ -9,6 +9,9 @@ namespace registry {
 namespace {
 
 std::string Escape(absl::string_view value) {
+  if (value.find_first_of("\\\"\n") == absl::string_view::npos) {
+    return std::string(value);
+  }
   std::string out;
   for (char c : value) {
     if (c == '\\' || c == '"') out.push_back('\\');
@@ -21,14 +24,18 @@ std::string Escape(absl::string_view value) {
   return out;
 }
 
-// `{a="x",b="y"}`, or "" without labels.
-std::string RenderLabels(const MetricLabels& labels) {
-  if (labels.empty()) return "";
-  std::vector<std::string> parts;
+// `{a="x",b="y"}`, or "" without labels, in a buffer of this thread's.
+const std::string& RenderLabels(MetricLabels labels) {
+  static thread_local std::string rendered;
+  rendered.clear();
+  if (labels.size() == 0) return rendered;
+  rendered.push_back('{');
   for (const auto& [name, value] : labels) {
-    parts.push_back(absl::StrCat(name, "=\"", Escape(value), "\""));
+    if (rendered.size() > 1) rendered.push_back(',');
+    absl::StrAppend(&rendered, name, "=\"", Escape(value), "\"");
   }
-  return absl::StrCat("{", absl::StrJoin(parts, ","), "}");
+  rendered.push_back('}');
+  return rendered;
 }
 
 // Adds `le` to rendered labels.
@@ -62,25 +69,32 @@ void Metrics::Declare(absl::string_view name, absl::string_view type,
   family.help = std::string(help);
 }
 
-void Metrics::Add(absl::string_view name, const MetricLabels& labels,
-                  double delta) {
-  std::string key = RenderLabels(labels);
+void Metrics::Add(absl::string_view name, MetricLabels labels, double delta) {
+  const std::string& key = RenderLabels(labels);
   absl::MutexLock lock(&mu_);
   auto it = families_.find(name);
   if (it == families_.end()) return;  // Undeclared: a programming error.
-  it->second.values[key] += delta;
+  auto series = it->second.values.find(key);
+  if (series == it->second.values.end()) {
+    series = it->second.values.emplace(key, 0).first;
+  }
+  series->second += delta;
 }
 
-void Metrics::Observe(absl::string_view name, const MetricLabels& labels,
+void Metrics::Observe(absl::string_view name, MetricLabels labels,
                       double value) {
-  std::string key = RenderLabels(labels);
+  const std::string& key = RenderLabels(labels);
   const std::vector<double>& bounds = DurationBuckets();
   size_t bucket =
       std::lower_bound(bounds.begin(), bounds.end(), value) - bounds.begin();
   absl::MutexLock lock(&mu_);
   auto it = families_.find(name);
   if (it == families_.end()) return;
-  Histogram& histogram = it->second.histograms[key];
+  auto series = it->second.histograms.find(key);
+  if (series == it->second.histograms.end()) {
+    series = it->second.histograms.emplace(key, Histogram{}).first;
+  }
+  Histogram& histogram = series->second;
   if (histogram.counts.empty()) histogram.counts.resize(bounds.size() + 1);
   ++histogram.counts[bucket];
   ++histogram.count;

@@ -5,6 +5,7 @@
 #ifndef REGISTRY_COMMON_METRICS_H_
 #define REGISTRY_COMMON_METRICS_H_
 
+#include <initializer_list>
 #include <map>
 #include <string>
 #include <utility>
@@ -15,7 +16,10 @@
 
 namespace registry {
 
-using MetricLabels = std::vector<std::pair<std::string, std::string>>;
+// Label names and values; rendered into a reused buffer, so recording into
+// an existing series allocates nothing.
+using MetricLabels =
+    std::initializer_list<std::pair<absl::string_view, absl::string_view>>;
 
 class Metrics {
  public:
@@ -23,10 +27,9 @@ class Metrics {
   static Metrics& Global();
 
   // Adds `delta` to a counter (or a gauge) series.
-  void Add(absl::string_view name, const MetricLabels& labels, double delta);
+  void Add(absl::string_view name, MetricLabels labels, double delta);
   // Records `value` in a histogram series (buckets: DurationBuckets()).
-  void Observe(absl::string_view name, const MetricLabels& labels,
-               double value);
+  void Observe(absl::string_view name, MetricLabels labels, double value);
   // Declares a family: its type ("counter", "gauge", "histogram") and help.
   // Families must be declared before they are used.
   void Declare(absl::string_view name, absl::string_view type,
@@ -47,8 +50,9 @@ class Metrics {
   struct Family {
     std::string type;
     std::string help;
-    std::map<std::string, double> values;         // By rendered labels.
-    std::map<std::string, Histogram> histograms;  // By rendered labels.
+    // By rendered labels.
+    std::map<std::string, double, std::less<>> values;
+    std::map<std::string, Histogram, std::less<>> histograms;
   };
 
   mutable absl::Mutex mu_;

@@ -1,9 +1,9 @@
 #include "gateway/request_context.h"
 
-#include <openssl/rand.h>
+#include <random>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 
 namespace registry::gateway {
@@ -19,11 +19,10 @@ bool WellFormed(absl::string_view id) {
   return true;
 }
 
+// Ids need to be unique, not secret: a per-thread generator seeded once.
 std::string NewId() {
-  unsigned char bytes[8];
-  RAND_bytes(bytes, sizeof(bytes));
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<char*>(bytes), sizeof(bytes)));
+  static thread_local std::mt19937_64 random(std::random_device{}());
+  return absl::StrCat(absl::Hex(random(), absl::kZeroPad16));
 }
 
 }  // namespace

@@ -34,6 +34,7 @@ void OnResponse(const httplib::Request& req, const httplib::Response& res) {
   int64_t bytes_out = HeaderNumber(res.headers, "Content-Length");
   double seconds = absl::ToDoubleSeconds(absl::Now() - request.start);
   RecordHttpRequest(info, req.method, res.status, bytes_in, bytes_out, seconds);
+  if (!LogEnabled(LogLevel::kInfo)) return;
   Log(LogLevel::kInfo, "access", "request",
       {{"request_id", request.id},
        {"method", req.method},
