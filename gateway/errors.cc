@@ -45,6 +45,8 @@ constexpr CodeRow kCodes[] = {
     {absl::StatusCode::kUnimplemented, {"UNSUPPORTED", 405}},
     {absl::StatusCode::kUnavailable, {"UNAVAILABLE", 503}},
     {absl::StatusCode::kDeadlineExceeded, {"UNAVAILABLE", 503}},
+    // A storaged that stops cancels the calls it still has: try again.
+    {absl::StatusCode::kCancelled, {"UNAVAILABLE", 503}},
 };
 
 constexpr OciError kUnknown = {"UNKNOWN", 500};

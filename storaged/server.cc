@@ -40,6 +40,9 @@ absl::StatusOr<int> StoragedServer::Start() {
                                ? options_.credentials
                                : grpc::InsecureServerCredentials(),
                            &port);
+  // gRPC would let a second process bind the same port (SO_REUSEPORT) and
+  // share its clients with a draining one: refuse instead.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(options_.max_message_bytes);
   builder.SetMaxSendMessageSize(options_.max_message_bytes);
   ApplyFlowControl(builder);

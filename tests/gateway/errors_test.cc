@@ -40,6 +40,7 @@ TEST(OciErrorTest, EveryReasonAndFallback) {
       {absl::UnimplementedError("m"), "UNSUPPORTED", 405},
       {absl::UnavailableError("m"), "UNAVAILABLE", 503},
       {absl::DeadlineExceededError("m"), "UNAVAILABLE", 503},
+      {absl::CancelledError("m"), "UNAVAILABLE", 503},
       {absl::InternalError("m"), "UNKNOWN", 500},
       {absl::NotFoundError("m"), "UNKNOWN", 500},
   };

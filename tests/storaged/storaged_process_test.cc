@@ -15,6 +15,7 @@
 #include "common/digest.h"
 #include "common/errors.h"
 #include "common/grpc_status.h"
+#include "common/process_stats.h"
 #include "common/sha256.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -25,7 +26,6 @@
 #include "proto/referrers.grpc.pb.h"
 #include "proto/tag.grpc.pb.h"
 #include "proto/upload.grpc.pb.h"
-#include "common/process_stats.h"
 #include "tests/testing/registry_client.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_data.h"
@@ -103,6 +103,16 @@ TEST_F(StoragedProcessTest, ReportsServingHealth) {
   ASSERT_OK(Call(health.get(), &grpc::health::v1::Health::Stub::Check, request,
                  &response));
   EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+}
+
+TEST_F(StoragedProcessTest, ASecondProcessCannotTakeTheSamePort) {
+  absl::StatusOr<std::string> second = RunCommand(
+      {RunfilePath("storaged/storaged"), "--listen=" + storaged_.address,
+       "--root=" + NewTempDir("other")},
+      absl::Seconds(20));
+  ASSERT_FALSE(second.ok());
+  EXPECT_THAT(std::string(second.status().message()),
+              ::testing::HasSubstr("cannot listen on " + storaged_.address));
 }
 
 TEST_F(StoragedProcessTest, EveryRpcOverARealChannel) {
