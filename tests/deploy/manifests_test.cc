@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/time/time.h"
 #include "gateway/config.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -138,6 +139,27 @@ std::vector<Container> Containers(const std::vector<YAML::Node>& docs) {
       }
       EXPECT_TRUE(spec["template"]["spec"]["securityContext"]["runAsNonRoot"]
                       .as<bool>());
+      // Kubernetes waits terminationGracePeriodSeconds after SIGTERM before
+      // SIGKILL: the drain notice (storaged, 2s unless set) and the grace
+      // for requests in flight must fit in it.
+      absl::Duration drain = container.workload == "storaged"
+                                 ? absl::Seconds(2)
+                                 : absl::ZeroDuration();
+      absl::Duration grace = absl::Seconds(10);
+      for (const auto& arg : c["args"]) {
+        absl::string_view text = arg.Scalar();
+        if (absl::ConsumePrefix(&text, "--shutdown_grace=")) {
+          EXPECT_TRUE(absl::ParseDuration(text, &grace)) << text;
+        }
+        if (absl::ConsumePrefix(&text, "--drain_notice=")) {
+          EXPECT_TRUE(absl::ParseDuration(text, &drain)) << text;
+        }
+      }
+      EXPECT_LT(drain + grace,
+                absl::Seconds(
+                    spec["template"]["spec"]["terminationGracePeriodSeconds"]
+                        .as<int>()))
+          << container.workload;
       out.push_back(container);
     }
   }
