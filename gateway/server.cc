@@ -48,6 +48,31 @@ void OnResponse(const httplib::Request& req, const httplib::Response& res) {
        {"remote", req.remote_addr}});
 }
 
+// Starts the request's context (id) and authenticates requests under /v2.
+// A refused upload body is answered by its route, after it is drained.
+httplib::Server::HandlerResponse BeforeRouting(Authenticator* auth,
+                                               const httplib::Request& req,
+                                               httplib::Response& response) {
+  BeginRequest(req.get_header_value("X-Request-Id"));
+  response.set_header("X-Request-Id", CurrentRequest().id);
+  if (auth == nullptr || !absl::StartsWith(req.path, "/v2")) {
+    return httplib::Server::HandlerResponse::Unhandled;
+  }
+  absl::StatusOr<std::string> user = auth->Authenticate(req, response);
+  if (user.ok()) {
+    CurrentRequest().user = *std::move(user);
+    return httplib::Server::HandlerResponse::Unhandled;
+  }
+  RequestInfo info = ClassifyRequest(req.method, req.path);
+  if ((info.route == "uploads" || info.route == "upload") &&
+      req.method != "GET" && req.method != "DELETE") {
+    CurrentRequest().refusal = user.status();
+    return httplib::Server::HandlerResponse::Unhandled;
+  }
+  WriteOciError(user.status(), response);
+  return httplib::Server::HandlerResponse::Handled;
+}
+
 }  // namespace
 
 GatewayServer::GatewayServer(GatewayServerOptions options)
@@ -93,24 +118,7 @@ GatewayServer::GatewayServer(GatewayServerOptions options)
   std::shared_ptr<Authenticator> auth = options_.authenticator;
   http_->set_pre_routing_handler(
       [auth](const httplib::Request& req, httplib::Response& response) {
-        BeginRequest(req.get_header_value("X-Request-Id"));
-        response.set_header("X-Request-Id", CurrentRequest().id);
-        if (auth == nullptr || !absl::StartsWith(req.path, "/v2")) {
-          return httplib::Server::HandlerResponse::Unhandled;
-        }
-        absl::StatusOr<std::string> user = auth->Authenticate(req, response);
-        if (user.ok()) {
-          CurrentRequest().user = *std::move(user);
-          return httplib::Server::HandlerResponse::Unhandled;
-        }
-        RequestInfo info = ClassifyRequest(req.method, req.path);
-        if ((info.route == "uploads" || info.route == "upload") &&
-            req.method != "GET" && req.method != "DELETE") {
-          CurrentRequest().refusal = user.status();  // Answered after draining.
-          return httplib::Server::HandlerResponse::Unhandled;
-        }
-        WriteOciError(user.status(), response);
-        return httplib::Server::HandlerResponse::Handled;
+        return BeforeRouting(auth.get(), req, response);
       });
   DeclareGatewayMetrics();
   http_->set_logger(OnResponse);
