@@ -21,9 +21,10 @@
 #include "gateway/server.h"
 
 ABSL_FLAG(std::string, config, "",
-          "YAML configuration file (http.addr, http.tls.{certificate,key}, "
-          "auth.htpasswd.{realm,path}, storaged.target, log.level); flags "
-          "given on the command line override it");
+          "YAML configuration file (http.*, auth.htpasswd.* or "
+          "auth.token.*, storaged.*, log.level; every key is in "
+          "deploy/config/gateway.yml); flags given on the command line "
+          "override it");
 ABSL_FLAG(std::string, listen, "0.0.0.0:5000",
           "HOST:PORT for HTTP (http.addr); port 0 picks a free port");
 ABSL_FLAG(std::string, storaged, "127.0.0.1:50051",

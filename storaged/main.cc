@@ -25,9 +25,10 @@
 #include "storaged/upload_purger.h"
 
 ABSL_FLAG(std::string, config, "",
-          "YAML configuration file (Distribution's keys: grpc.addr, "
-          "storage.filesystem|inmemory|s3, storage.redirect.disable, "
-          "log.level); flags given on the command line override it");
+          "YAML configuration file with Distribution's keys (grpc.*, "
+          "metrics.addr, storage.*, log.level; every key is in "
+          "deploy/config/storaged.yml and storaged-s3.yml); flags given on "
+          "the command line override it");
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
           "HOST:PORT for gRPC (grpc.addr); port 0 picks a free port");
 ABSL_FLAG(std::string, driver, "filesystem",
