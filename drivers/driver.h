@@ -62,6 +62,18 @@ class FileWriter {
 };
 using FileWriterPtr = std::unique_ptr<FileWriter>;
 
+// An exclusive lock taken with StorageDriver::Lock. Destroying it releases
+// the lock. Not thread-safe.
+class PathLock {
+ public:
+  virtual ~PathLock() = default;
+  // OK while this holder still has the lock. Aborted once it has lost it (a
+  // lease that another holder took over after it expired); Unavailable when
+  // the backend cannot tell. Call before each change the lock protects.
+  virtual absl::Status Check() = 0;
+};
+using PathLockPtr = std::unique_ptr<PathLock>;
+
 // What a Walk callback tells the walk to do next.
 enum class WalkAction { kContinue, kSkipDir, kStop };
 using WalkFn = std::function<WalkAction(const FileInfo&)>;
@@ -117,6 +129,16 @@ class StorageDriver {
   // lexical order of each directory's entries. kSkipDir on a directory skips
   // its subtree; kStop ends the walk with OK.
   virtual absl::Status Walk(absl::string_view path, const WalkFn& fn) = 0;
+
+  // Takes the exclusive lock named by the file `path`, waiting up to `wait`
+  // while another holder, in this or any process sharing the store, has it:
+  // Aborted when the wait ends. NotFound when the directory of `path` does
+  // not exist (a lock never creates directories). The lock is advisory: it
+  // excludes other lockers only. The lock file may show in List and Walk and
+  // goes with a Delete of its directory; a holder that dies releases it (at
+  // once on the filesystem, when its lease expires on S3).
+  virtual absl::StatusOr<PathLockPtr> Lock(absl::string_view path,
+                                           absl::Duration wait) = 0;
 
   // A URL from which a client may GET the content directly, valid until
   // `expiry`. Unimplemented when the backend has none (the default).

@@ -56,6 +56,10 @@ class MeteredDriver final : public StorageDriver {
   absl::Status Walk(absl::string_view path, const WalkFn& fn) override {
     return Meter("walk", [&] { return driver_->Walk(path, fn); });
   }
+  absl::StatusOr<PathLockPtr> Lock(absl::string_view path,
+                                   absl::Duration wait) override {
+    return Meter("lock", [&] { return driver_->Lock(path, wait); });
+  }
   absl::StatusOr<std::string> URLFor(absl::string_view path,
                                      absl::Time expiry) override {
     return Meter("url_for", [&] { return driver_->URLFor(path, expiry); });

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "drivers/filesystem/errno_status.h"
+#include "drivers/filesystem/file_lock.h"
 #include "drivers/filesystem/local_file.h"
 #include "drivers/path_check.h"
 
@@ -312,6 +313,12 @@ absl::Status FilesystemDriver::WalkDir(const std::string& path,
     }
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<PathLockPtr> FilesystemDriver::Lock(absl::string_view path,
+                                                   absl::Duration wait) {
+  ASSIGN_OR_RETURN(std::string local, Resolve(path));
+  return LockLocalFile(local, path, wait);
 }
 
 namespace {

@@ -39,6 +39,8 @@ class FilesystemDriver final : public StorageDriver {
   absl::Status Move(absl::string_view src, absl::string_view dst) override;
   absl::Status Delete(absl::string_view path) override;
   absl::Status Walk(absl::string_view path, const WalkFn& fn) override;
+  absl::StatusOr<PathLockPtr> Lock(absl::string_view path,
+                                   absl::Duration wait) override;
 
  private:
   explicit FilesystemDriver(std::string root) : root_(std::move(root)) {}

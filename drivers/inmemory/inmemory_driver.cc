@@ -71,6 +71,45 @@ class InMemoryWriter final : public FileWriter {
   bool cancelled_ = false;
 };
 
+class InMemoryLock final : public PathLock {
+ public:
+  InMemoryLock(InMemoryDriver* driver, std::string path)
+      : driver_(driver), path_(std::move(path)) {}
+  ~InMemoryLock() override { driver_->Unlock(path_); }
+  absl::Status Check() override { return absl::OkStatus(); }
+
+ private:
+  InMemoryDriver* const driver_;
+  const std::string path_;
+};
+
+absl::StatusOr<PathLockPtr> InMemoryDriver::Lock(absl::string_view path,
+                                                 absl::Duration wait) {
+  RETURN_IF_ERROR(CheckPath(Name(), path));
+  std::string key(path);
+  {
+    absl::MutexLock held(&locks_mu_);
+    auto free = [&]() ABSL_SHARED_LOCKS_REQUIRED(locks_mu_) {
+      return locked_.count(key) == 0;
+    };
+    if (!locks_mu_.AwaitWithTimeout(absl::Condition(&free), wait)) {
+      return absl::AbortedError(absl::StrCat("inmemory: lock ", path,
+                                             " still held by another holder"));
+    }
+    locked_.insert(key);
+  }
+  PathLockPtr lock(new InMemoryLock(this, key));
+  std::string parent(ParentPath(path));
+  absl::MutexLock files(&mu_);
+  if (parent != "/" && !IsDirLocked(parent)) return NotFound("lock", path);
+  return lock;
+}
+
+void InMemoryDriver::Unlock(const std::string& path) {
+  absl::MutexLock held(&locks_mu_);
+  locked_.erase(path);
+}
+
 bool InMemoryDriver::IsDirLocked(const std::string& path) const {
   std::string prefix = DirPrefix(path);
   auto it = files_.lower_bound(prefix);

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "absl/synchronization/mutex.h"
@@ -33,6 +34,8 @@ class InMemoryDriver final : public StorageDriver {
   absl::Status Move(absl::string_view src, absl::string_view dst) override;
   absl::Status Delete(absl::string_view path) override;
   absl::Status Walk(absl::string_view path, const WalkFn& fn) override;
+  absl::StatusOr<PathLockPtr> Lock(absl::string_view path,
+                                   absl::Duration wait) override;
 
   // One stored file. Content is copied on write while readers share it.
   struct File {
@@ -42,6 +45,10 @@ class InMemoryDriver final : public StorageDriver {
 
  private:
   friend class InMemoryWriter;
+  friend class InMemoryLock;
+
+  // Releases the lock on `path`.
+  void Unlock(const std::string& path);
 
   // Appends `data` to the file at `path`, creating it.
   void Append(const std::string& path, absl::string_view data);
@@ -51,6 +58,9 @@ class InMemoryDriver final : public StorageDriver {
 
   absl::Mutex mu_;
   std::map<std::string, File> files_ ABSL_GUARDED_BY(mu_);
+  // Paths locked with Lock (no file is stored for them).
+  absl::Mutex locks_mu_;
+  std::set<std::string> locked_ ABSL_GUARDED_BY(locks_mu_);
 };
 
 // Registers "inmemory" (no parameters).

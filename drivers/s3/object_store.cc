@@ -25,8 +25,17 @@ absl::Time HttpDate(const std::string& text) {
              : absl::UnixEpoch();
 }
 
+// An ETag header without its quotes (Ceph RGW compares If-Match unquoted).
+std::string Unquoted(std::string etag) {
+  if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') {
+    etag = etag.substr(1, etag.size() - 2);
+  }
+  return etag;
+}
+
 ObjectInfo InfoFrom(const S3Response& response) {
   ObjectInfo info;
+  info.etag = Unquoted(response.Header("etag"));
   absl::SimpleAtoi(response.Header("content-length"), &info.size);
   info.last_modified = HttpDate(response.Header("last-modified"));
   for (const auto& [name, value] : response.headers) {
@@ -98,6 +107,21 @@ absl::Status ObjectStore::Put(const std::string& key, absl::string_view body,
     headers.emplace_back(absl::StrCat(kMetaPrefix, name), value);
   }
   return client_->Send({"PUT", key, {}, headers, body}, "PUT " + key).status();
+}
+
+absl::StatusOr<std::string> ObjectStore::PutIf(const std::string& key,
+                                               absl::string_view body,
+                                               absl::string_view if_match) {
+  KeyValues headers = {{"content-type", "application/octet-stream"}};
+  if (if_match.empty()) {
+    headers.emplace_back("if-none-match", "*");
+  } else {
+    headers.emplace_back("if-match", std::string(if_match));
+  }
+  ASSIGN_OR_RETURN(
+      S3Response response,
+      client_->Send({"PUT", key, {}, headers, body}, "conditional PUT " + key));
+  return Unquoted(response.Header("etag"));
 }
 
 absl::Status ObjectStore::Delete(const std::string& key) {

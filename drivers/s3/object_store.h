@@ -20,6 +20,7 @@ namespace registry::drivers::s3 {
 
 struct ObjectInfo {
   int64_t size = 0;
+  std::string etag;  // Without quotes.
   absl::Time last_modified;
   KeyValues metadata;  // x-amz-meta-* without the prefix.
   std::string Meta(absl::string_view name) const;
@@ -39,6 +40,12 @@ class ObjectStore {
                                           ObjectInfo* info);
   absl::Status Put(const std::string& key, absl::string_view body,
                    const KeyValues& metadata = {});
+  // PUT on a condition: `if_match` an ETag (the object's content is still
+  // that one), or "" for If-None-Match: * (the object does not exist yet).
+  // Returns the new ETag; FailedPrecondition when the condition fails.
+  absl::StatusOr<std::string> PutIf(const std::string& key,
+                                    absl::string_view body,
+                                    absl::string_view if_match);
   // DELETE; OK when the key is absent (S3 does not tell).
   absl::Status Delete(const std::string& key);
   // Deletes up to any number of keys, 1000 per request.

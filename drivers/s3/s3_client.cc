@@ -27,6 +27,9 @@ absl::StatusCode CodeFor(int status, absl::string_view code) {
       (status == 404 && code.empty())) {
     return absl::StatusCode::kNotFound;
   }
+  if (status == 412 || code == "PreconditionFailed") {
+    return absl::StatusCode::kFailedPrecondition;
+  }
   if (status == 416 || code == "InvalidRange") {
     return absl::StatusCode::kOutOfRange;
   }

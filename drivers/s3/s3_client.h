@@ -53,7 +53,8 @@ class S3Client {
 
   // Sends `request`, retrying with backoff on throttling, 5xx and transport
   // failures. OK only for a 2xx answer that is not an S3 error document;
-  // otherwise NotFound (no such key, bucket or upload), OutOfRange (416),
+  // otherwise NotFound (no such key, bucket or upload), FailedPrecondition
+  // (412: a conditional request's condition failed), OutOfRange (416),
   // ResourceExhausted (quota), Unavailable (retries exhausted), Internal.
   // `what` names the operation in messages.
   absl::StatusOr<S3Response> Send(const S3Request& request,

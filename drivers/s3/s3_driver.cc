@@ -13,6 +13,7 @@
 #include "common/status_macros.h"
 #include "drivers/path_check.h"
 #include "drivers/s3/pending_file.h"
+#include "drivers/s3/s3_lock.h"
 #include "drivers/s3/s3_writer.h"
 
 namespace registry::drivers {
@@ -109,6 +110,13 @@ absl::StatusOr<ObjectInfo> S3Driver::Finished(const std::string& key,
   if (absl::IsNotFound(finished)) return NoSuchFile("read", path);
   RETURN_IF_ERROR(finished);
   return store_.Head(key);
+}
+
+absl::StatusOr<PathLockPtr> S3Driver::Lock(absl::string_view path,
+                                           absl::Duration wait) {
+  RETURN_IF_ERROR(CheckPath(Name(), path));
+  return s3::LockObject(store_, Key(path), DirPrefix(ParentPath(path)), path,
+                        wait);
 }
 
 absl::StatusOr<std::string> S3Driver::GetContent(absl::string_view path) {

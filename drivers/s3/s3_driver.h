@@ -11,7 +11,8 @@
 // Moves are server-side copies (UploadPartCopy above
 // multipartcopythresholdsize) then a delete. List is one ListObjectsV2 per
 // 1000 entries; Walk lists the whole subtree without a delimiter and orders
-// it in memory. URLFor presigns GET URLs. Thread-safe; processes sharing a
+// it in memory. URLFor presigns GET URLs. Locks are lease objects
+// (s3_lock.h). Thread-safe; processes sharing a
 // bucket share files.
 #ifndef REGISTRY_DRIVERS_S3_S3_DRIVER_H_
 #define REGISTRY_DRIVERS_S3_S3_DRIVER_H_
@@ -49,6 +50,8 @@ class S3Driver final : public StorageDriver {
   absl::Status Walk(absl::string_view path, const WalkFn& fn) override;
   absl::StatusOr<std::string> URLFor(absl::string_view path,
                                      absl::Time expiry) override;
+  absl::StatusOr<PathLockPtr> Lock(absl::string_view path,
+                                   absl::Duration wait) override;
 
  private:
   S3Driver(s3::S3Options options, std::unique_ptr<s3::S3Client> client);

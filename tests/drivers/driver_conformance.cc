@@ -410,5 +410,69 @@ TEST_P(DriverConformanceTest, URLForIsUnimplementedOrAURL) {
   ASSERT_OK(driver_->Delete("/u"));
 }
 
+TEST_P(DriverConformanceTest, LockExcludesOtherHoldersInAnyInstance) {
+  ASSERT_OK(driver_->PutContent("/l/f", "x"));
+  drivers::StorageDriverPtr sibling = GetParam().make_sibling();
+  {
+    absl::StatusOr<drivers::PathLockPtr> held =
+        driver_->Lock("/l/lock", absl::Seconds(5));
+    ASSERT_OK(held);
+    ASSERT_OK((*held)->Check());
+    absl::Time start = absl::Now();
+    EXPECT_THAT(sibling->Lock("/l/lock", absl::Milliseconds(200)),
+                StatusIs(absl::StatusCode::kAborted));
+    EXPECT_GE(absl::Now() - start, absl::Milliseconds(200));
+    EXPECT_THAT(driver_->Lock("/l/lock", absl::ZeroDuration()),
+                StatusIs(absl::StatusCode::kAborted));
+    // Another name is another lock.
+    EXPECT_OK(sibling->Lock("/l/other", absl::ZeroDuration()));
+  }  // Released.
+  EXPECT_OK(sibling->Lock("/l/lock", absl::ZeroDuration()));
+  ASSERT_OK(driver_->Delete("/l"));
+}
+
+TEST_P(DriverConformanceTest, AWaiterGetsTheLockWhenItIsReleased) {
+  ASSERT_OK(driver_->PutContent("/w/f", "x"));
+  absl::StatusOr<drivers::PathLockPtr> held =
+      driver_->Lock("/w/lock", absl::Seconds(5));
+  ASSERT_OK(held);
+  std::atomic<bool> released{false};
+  std::thread waiter([&] {
+    drivers::StorageDriverPtr sibling = GetParam().make_sibling();
+    absl::StatusOr<drivers::PathLockPtr> mine =
+        sibling->Lock("/w/lock", absl::Seconds(30));
+    EXPECT_OK(mine);
+    EXPECT_TRUE(released.load()) << "two holders at once";
+  });
+  absl::SleepFor(absl::Milliseconds(100));  // Let the waiter wait.
+  released = true;
+  held->reset();
+  waiter.join();
+  ASSERT_OK(driver_->Delete("/w"));
+}
+
+TEST_P(DriverConformanceTest, LockNeedsItsDirectoryAndGoesWithIt) {
+  EXPECT_THAT(driver_->Lock("/nodir/lock", absl::ZeroDuration()),
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(driver_->Stat("/nodir"), StatusIs(absl::StatusCode::kNotFound));
+  ASSERT_OK(driver_->PutContent("/gone/f", "x"));
+  absl::StatusOr<drivers::PathLockPtr> held =
+      driver_->Lock("/gone/lock", absl::Seconds(5));
+  ASSERT_OK(held);
+  absl::Status waited;
+  std::thread waiter([&] {
+    drivers::StorageDriverPtr sibling = GetParam().make_sibling();
+    waited = sibling->Lock("/gone/lock", absl::Seconds(30)).status();
+  });
+  absl::SleepFor(absl::Milliseconds(100));  // Let the waiter wait.
+  // The holder removes the directory, then releases: the waiter must not
+  // hold a lock on something that no longer exists.
+  ASSERT_OK(driver_->Delete("/gone"));
+  held->reset();
+  waiter.join();
+  EXPECT_THAT(waited, StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(driver_->Stat("/gone"), StatusIs(absl::StatusCode::kNotFound));
+}
+
 }  // namespace
 }  // namespace registry::testing

@@ -42,6 +42,10 @@ class SharedInMemory final : public drivers::StorageDriver {
   absl::Status Walk(absl::string_view p, const drivers::WalkFn& f) override {
     return t_->Walk(p, f);
   }
+  absl::StatusOr<drivers::PathLockPtr> Lock(absl::string_view p,
+                                            absl::Duration w) override {
+    return t_->Lock(p, w);
+  }
 
  private:
   drivers::StorageDriver* t_;
