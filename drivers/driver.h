@@ -135,8 +135,11 @@ class StorageDriver {
   // Aborted when the wait ends. NotFound when the directory of `path` does
   // not exist (a lock never creates directories). The lock is advisory: it
   // excludes other lockers only. The lock file may show in List and Walk and
-  // goes with a Delete of its directory; a holder that dies releases it (at
-  // once on the filesystem, when its lease expires on S3).
+  // goes with a Delete of its directory, which ends the lock for everyone: a
+  // waiter then gets NotFound, or a lock in a directory whose content is
+  // gone (so only the holder should delete it, and lockers re-check what
+  // they protect once they hold it). A holder that dies releases the lock
+  // (at once on the filesystem, when its lease expires on S3).
   virtual absl::StatusOr<PathLockPtr> Lock(absl::string_view path,
                                            absl::Duration wait) = 0;
 

@@ -30,6 +30,8 @@ constexpr ReasonRow kReasons[] = {
     {v1::UNSUPPORTED, {"UNSUPPORTED", 405}},
     {v1::INVALID_ARGUMENT, {"UNSUPPORTED", 400}},
     {v1::PAGINATION_NUMBER_INVALID, {"PAGINATION_NUMBER_INVALID", 400}},
+    {v1::UPLOAD_BUSY, {"BLOB_UPLOAD_INVALID", 409, 1}},
+    {v1::STORAGE_FULL, {"UNAVAILABLE", 507, 60}},
 };
 
 struct CodeRow {
@@ -43,10 +45,10 @@ constexpr CodeRow kCodes[] = {
     {absl::StatusCode::kPermissionDenied, {"DENIED", 403}},
     {absl::StatusCode::kResourceExhausted, {"TOOMANYREQUESTS", 429}},
     {absl::StatusCode::kUnimplemented, {"UNSUPPORTED", 405}},
-    {absl::StatusCode::kUnavailable, {"UNAVAILABLE", 503}},
-    {absl::StatusCode::kDeadlineExceeded, {"UNAVAILABLE", 503}},
+    {absl::StatusCode::kUnavailable, {"UNAVAILABLE", 503, 5}},
+    {absl::StatusCode::kDeadlineExceeded, {"UNAVAILABLE", 503, 5}},
     // A storaged that stops cancels the calls it still has: try again.
-    {absl::StatusCode::kCancelled, {"UNAVAILABLE", 503}},
+    {absl::StatusCode::kCancelled, {"UNAVAILABLE", 503, 1}},
 };
 
 constexpr OciError kUnknown = {"UNKNOWN", 500};
@@ -77,7 +79,11 @@ std::string OciErrorBody(const absl::Status& status) {
 }
 
 void WriteOciError(const absl::Status& status, httplib::Response& response) {
-  response.status = ToOciError(status).http_status;
+  OciError error = ToOciError(status);
+  response.status = error.http_status;
+  if (error.retry_after > 0) {
+    response.set_header("Retry-After", std::to_string(error.retry_after));
+  }
   response.set_content(OciErrorBody(status), "application/json");
 }
 

@@ -16,6 +16,7 @@ namespace registry::gateway {
 struct OciError {
   absl::string_view code;  // e.g. "BLOB_UNKNOWN"
   int http_status;         // e.g. 404
+  int retry_after = 0;     // Seconds for a Retry-After header; 0: none.
 };
 
 // The OCI code and HTTP status for `status`: by its registry reason when it
@@ -25,7 +26,8 @@ OciError ToOciError(const absl::Status& status);
 // The JSON error body for `status`.
 std::string OciErrorBody(const absl::Status& status);
 
-// Sets `response` to the OCI error for `status` (status code and body).
+// Sets `response` to the OCI error for `status` (status code, body, and
+// Retry-After when the error is temporary).
 void WriteOciError(const absl::Status& status, httplib::Response& response);
 
 }  // namespace registry::gateway

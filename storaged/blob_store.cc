@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
+#include "common/log.h"
 #include "common/status_macros.h"
 #include "storaged/paths.h"
 
@@ -109,8 +110,21 @@ absl::Status BlobStore::Unlink(const RepositoryName& name,
                       digest);
 }
 
-absl::Status BlobStore::Ingest(absl::string_view src, const Digest& digest) {
-  if (StatData(digest).ok()) {
+bool BlobStore::StoredWithSize(const Digest& digest, int64_t size) {
+  absl::StatusOr<BlobDescriptor> stored = StatData(digest);
+  if (!stored.ok()) return false;
+  if (stored->size == size) return true;
+  Log(LogLevel::kError, "blobs",
+      "stored blob does not have its verified size; replacing it",
+      {{"digest", digest.ToString()},
+       {"stored_size", stored->size},
+       {"verified_size", size}});
+  return false;
+}
+
+absl::Status BlobStore::Ingest(absl::string_view src, const Digest& digest,
+                               int64_t size) {
+  if (StoredWithSize(digest, size)) {
     absl::Status removed = driver_->Delete(src);
     return absl::IsNotFound(removed) ? absl::OkStatus() : removed;
   }
@@ -119,7 +133,9 @@ absl::Status BlobStore::Ingest(absl::string_view src, const Digest& digest) {
 
 absl::Status BlobStore::PutSmall(const Digest& digest,
                                  absl::string_view content) {
-  if (StatData(digest).ok()) return absl::OkStatus();
+  if (StoredWithSize(digest, static_cast<int64_t>(content.size()))) {
+    return absl::OkStatus();
+  }
   return driver_->PutContent(paths::BlobDataPath(digest), content);
 }
 

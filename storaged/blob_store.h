@@ -65,17 +65,25 @@ class BlobStore {
       const RepositoryName& name, const Digest& digest,
       const std::function<absl::Status()>& ingest);
 
-  // Moves the file at driver path `src` (whose content has `digest`) to the
-  // blob's content address, or removes it if the blob is already stored.
-  absl::Status Ingest(absl::string_view src, const Digest& digest);
+  // Moves the file at driver path `src` (whose `size` bytes were verified
+  // to hash to `digest`) to the blob's content address, or removes it if the
+  // blob is already stored. A stored blob of another size is damaged (it
+  // cannot hash to `digest`): it is replaced, and the repair logged.
+  absl::Status Ingest(absl::string_view src, const Digest& digest,
+                      int64_t size);
 
-  // Stores small content (a manifest) at its address unless present.
+  // Stores small content (a manifest) at its address unless present with
+  // its size (a stored blob of another size is replaced, as by Ingest).
   absl::Status PutSmall(const Digest& digest, absl::string_view content);
 
   // Reads small stored content. NotFound (BLOB_UNKNOWN).
   absl::StatusOr<std::string> GetSmall(const Digest& digest);
 
  private:
+  // Whether the blob is stored with `size` bytes (logs when its size
+  // differs).
+  bool StoredWithSize(const Digest& digest, int64_t size);
+
   drivers::StorageDriver* const driver_;
 };
 

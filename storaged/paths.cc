@@ -67,6 +67,15 @@ std::string UploadStartedAtPath(const RepositoryName& name,
   return absl::StrCat(UploadPath(name, id), "/startedat");
 }
 
+std::string UploadLockPath(const RepositoryName& name, absl::string_view id) {
+  return absl::StrCat(UploadPath(name, id), "/lock");
+}
+
+std::string UploadCommittedPath(const RepositoryName& name,
+                                absl::string_view id) {
+  return absl::StrCat(UploadPath(name, id), "/committed");
+}
+
 std::string UploadHashStatesPath(const RepositoryName& name,
                                  absl::string_view id) {
   return absl::StrCat(UploadPath(name, id), "/hashstates/sha256");

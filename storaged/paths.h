@@ -12,6 +12,10 @@
 //       _uploads/<id>/data                            upload bytes
 //       _uploads/<id>/startedat                       RFC 3339 start time
 //       _uploads/<id>/hashstates/sha256/<offset>      SHA-256 state
+//       _uploads/<id>/lock                            the upload's lock
+//       _uploads/<id>/committed                       "<digest> <size>":
+//                                                     the commit decided
+//                                                     (this registry's)
 //       _referrers/sha256/<subject>/sha256/<hex>/link manifests naming a
 //                                                     subject (this registry's
 //                                                     addition; Distribution
@@ -47,6 +51,9 @@ std::string TagIndexLinkPath(const RepositoryName& name, const Tag& tag,
 std::string UploadPath(const RepositoryName& name, absl::string_view id);
 std::string UploadDataPath(const RepositoryName& name, absl::string_view id);
 std::string UploadStartedAtPath(const RepositoryName& name,
+                                absl::string_view id);
+std::string UploadLockPath(const RepositoryName& name, absl::string_view id);
+std::string UploadCommittedPath(const RepositoryName& name,
                                 absl::string_view id);
 std::string UploadHashStatesPath(const RepositoryName& name,
                                  absl::string_view id);

@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
@@ -19,11 +20,22 @@ namespace {
 
 constexpr size_t kCatchUpChunk = 1 << 20;
 constexpr const char* kTimeFormat = "%Y-%m-%dT%H:%M:%E9SZ";
+// How long a request waits for another one to finish with an upload.
+constexpr absl::Duration kLockWait = absl::Seconds(20);
 
-absl::Status UploadUnknown(absl::string_view id) {
+absl::Status UploadUnknown(absl::string_view id,
+                           absl::string_view why = "unknown") {
   return Error(absl::StatusCode::kNotFound, v1::BLOB_UPLOAD_UNKNOWN,
-               absl::StrCat("upload \"", id.substr(0, 100), "\" unknown"),
+               absl::StrCat("upload \"", id.substr(0, 100), "\" ", why),
                id.substr(0, 100));
+}
+
+absl::Status UploadBusy(absl::string_view id) {
+  return Error(absl::StatusCode::kAborted, v1::UPLOAD_BUSY,
+               absl::StrCat("upload ", id,
+                            " is being written or committed by another "
+                            "request; retry when that one has finished"),
+               id);
 }
 
 // Upload ids are UUIDs (as Distribution's); anything else is unknown.
@@ -93,7 +105,13 @@ absl::Status Verify(const Digest& expected, const Digest& actual,
 
 }  // namespace
 
+absl::Status UploadWriter::CheckLock() {
+  absl::Status held = lock_->Check();
+  return absl::IsAborted(held) ? UploadBusy(id_) : held;
+}
+
 absl::Status UploadWriter::Append(absl::string_view data) {
+  RETURN_IF_ERROR(CheckLock());
   RETURN_IF_ERROR(writer_->Write(data));
   hasher_.Update(data);
   return absl::OkStatus();
@@ -103,6 +121,7 @@ absl::Status UploadWriter::Sync() { return writer_->Commit(); }
 
 absl::Status UploadWriter::Finish() {
   RETURN_IF_ERROR(Sync());
+  RETURN_IF_ERROR(CheckLock());
   int64_t offset = writer_->Size();
   // The state only saves re-reading data after a restart, so it need not be
   // durable; older states stay until the upload ends (the newest wins).
@@ -169,10 +188,61 @@ absl::StatusOr<Sha256Hasher> UploadStore::RestoreHash(
   return hasher;
 }
 
+absl::StatusOr<drivers::PathLockPtr> UploadStore::Lock(
+    const RepositoryName& name, absl::string_view id) {
+  RETURN_IF_ERROR(StartedAt(name, id).status());
+  absl::StatusOr<drivers::PathLockPtr> lock =
+      driver_->Lock(paths::UploadLockPath(name, id), kLockWait);
+  if (absl::IsNotFound(lock.status())) return UploadUnknown(id);
+  if (absl::IsAborted(lock.status())) return UploadBusy(id);
+  RETURN_IF_ERROR(lock.status());
+  // Cancelled or purged while this request waited?
+  RETURN_IF_ERROR(StartedAt(name, id).status());
+  return lock;
+}
+
+absl::StatusOr<absl::optional<UploadStore::Committed>>
+UploadStore::ReadCommitted(const RepositoryName& name, absl::string_view id) {
+  absl::StatusOr<std::string> text =
+      driver_->GetContent(paths::UploadCommittedPath(name, id));
+  if (absl::IsNotFound(text.status())) return absl::nullopt;
+  RETURN_IF_ERROR(text.status());
+  std::pair<absl::string_view, absl::string_view> parts =
+      absl::StrSplit(*text, absl::MaxSplits(' ', 1));
+  absl::StatusOr<Digest> digest = Digest::Parse(parts.first);
+  int64_t size = 0;
+  if (!digest.ok() || !absl::SimpleAtoi(parts.second, &size)) {
+    return absl::DataLossError(
+        absl::StrCat("commit marker of upload ", id, " is unreadable"));
+  }
+  return Committed{*std::move(digest), size};
+}
+
 absl::StatusOr<std::unique_ptr<UploadWriter>> UploadStore::OpenWriter(
     const RepositoryName& name, absl::string_view id,
     absl::optional<int64_t> expected_offset) {
-  RETURN_IF_ERROR(StartedAt(name, id).status());
+  ASSIGN_OR_RETURN(drivers::PathLockPtr lock, Lock(name, id));
+  ASSIGN_OR_RETURN(absl::optional<Committed> committed,
+                   ReadCommitted(name, id));
+  if (committed.has_value()) return UploadUnknown(id, "is already committed");
+  return OpenLocked(name, id, expected_offset, std::move(lock));
+}
+
+absl::StatusOr<std::unique_ptr<UploadWriter>> UploadStore::OpenLocked(
+    const RepositoryName& name, absl::string_view id,
+    absl::optional<int64_t> expected_offset, drivers::PathLockPtr lock) {
+  // Data gone but hashed (a commit of an earlier version died between
+  // moving the data and removing the upload): nothing left to continue.
+  absl::Status data = driver_->Stat(paths::UploadDataPath(name, id)).status();
+  if (absl::IsNotFound(data)) {
+    std::vector<int64_t> hashed =
+        HashStateOffsets(*driver_, paths::UploadHashStatesPath(name, id));
+    if (!hashed.empty() && hashed.back() > 0) {
+      return UploadUnknown(id, "has lost its data; start a new upload");
+    }
+  } else {
+    RETURN_IF_ERROR(data);
+  }
   absl::StatusOr<drivers::FileWriterPtr> writer =
       driver_->Writer(paths::UploadDataPath(name, id), /*append=*/true);
   RETURN_IF_ERROR(writer.status());
@@ -184,13 +254,17 @@ absl::StatusOr<std::unique_ptr<UploadWriter>> UploadStore::OpenWriter(
                  absl::StrCat(size));
   }
   ASSIGN_OR_RETURN(Sha256Hasher hasher, RestoreHash(name, id, size));
-  return std::unique_ptr<UploadWriter>(new UploadWriter(
-      driver_, name, std::string(id), std::move(*writer), std::move(hasher)));
+  return std::unique_ptr<UploadWriter>(
+      new UploadWriter(driver_, name, std::string(id), std::move(lock),
+                       std::move(*writer), std::move(hasher)));
 }
 
 absl::StatusOr<UploadState> UploadStore::Status(const RepositoryName& name,
                                                 absl::string_view id) {
   ASSIGN_OR_RETURN(absl::Time started, StartedAt(name, id));
+  ASSIGN_OR_RETURN(absl::optional<Committed> committed,
+                   ReadCommitted(name, id));
+  if (committed.has_value()) return UploadUnknown(id, "is already committed");
   absl::StatusOr<drivers::FileInfo> data =
       driver_->Stat(paths::UploadDataPath(name, id));
   if (absl::IsNotFound(data.status())) {  // No byte written yet.
@@ -204,28 +278,120 @@ absl::StatusOr<BlobDescriptor> UploadStore::Commit(
     const RepositoryName& name, absl::string_view id, const Digest& digest,
     absl::optional<int64_t> size, absl::string_view final_chunk,
     absl::optional<int64_t> final_offset) {
+  ASSIGN_OR_RETURN(drivers::PathLockPtr lock, Lock(name, id));
+  ASSIGN_OR_RETURN(absl::optional<Committed> committed,
+                   ReadCommitted(name, id));
+  if (committed.has_value()) {
+    // A retried or concurrent commit, or one that crashed: finish it and
+    // answer as it did. Nothing is appended.
+    ASSIGN_OR_RETURN(BlobDescriptor blob, Finish(name, id, *committed));
+    if (committed->digest != digest) {
+      return UploadUnknown(
+          id, absl::StrCat("was committed as ", committed->digest.ToString()));
+    }
+    return blob;
+  }
   if (!final_chunk.empty() && final_offset.value_or(0) == 0) {
-    ASSIGN_OR_RETURN(UploadState state, Status(name, id));
-    if (state.offset == 0) {
+    absl::StatusOr<drivers::FileInfo> data =
+        driver_->Stat(paths::UploadDataPath(name, id));
+    if (absl::IsNotFound(data.status()) || (data.ok() && data->size == 0)) {
       return CommitWhole(name, id, digest, size, final_chunk);
     }
+    RETURN_IF_ERROR(data.status());
   }
   ASSIGN_OR_RETURN(std::unique_ptr<UploadWriter> writer,
-                   OpenWriter(name, id, final_offset));
-  if (!final_chunk.empty()) {
-    RETURN_IF_ERROR(writer->Append(final_chunk));
-    // The data is ingested next: no later writer needs the hash state.
-    RETURN_IF_ERROR(writer->Sync());
+                   OpenLocked(name, id, absl::nullopt, std::move(lock)));
+  ASSIGN_OR_RETURN(Committed decided, Decide(*writer, id, digest, size,
+                                             final_chunk, final_offset));
+  RETURN_IF_ERROR(writer->CheckLock());
+  RETURN_IF_ERROR(driver_->PutContent(
+      paths::UploadCommittedPath(name, id),
+      absl::StrCat(decided.digest.ToString(), " ", decided.size)));
+  return Finish(name, id, decided);  // Still under the writer's lock.
+}
+
+absl::StatusOr<UploadStore::Committed> UploadStore::Decide(
+    UploadWriter& writer, absl::string_view id, const Digest& digest,
+    absl::optional<int64_t> size, absl::string_view final_chunk,
+    absl::optional<int64_t> final_offset) {
+  // The hash covers exactly the data file's bytes: this process hashed
+  // every byte since the restored state, and no one else can write while
+  // the lock is held.
+  const Committed stored{writer.hasher().Finish(), writer.offset()};
+  const int64_t chunk_size = static_cast<int64_t>(final_chunk.size());
+  // The chunk already landed (a retry of a commit that died after
+  // appending it): the data alone is the content the digest names, and
+  // ends with the chunk.
+  bool already_appended = !final_chunk.empty() && stored.digest == digest &&
+                          stored.size >= chunk_size;
+  if (already_appended) {
+    ASSIGN_OR_RETURN(already_appended,
+                     DataEndsWith(writer.name_, id, stored.size, final_chunk));
   }
-  Digest actual = writer->hasher().Finish();
-  int64_t actual_size = writer->offset();
-  writer.reset();
-  RETURN_IF_ERROR(Verify(digest, actual, size, actual_size));
-  ASSIGN_OR_RETURN(
-      BlobDescriptor blob, blobs_->IngestAndLink(name, digest, [&] {
-        return blobs_->Ingest(paths::UploadDataPath(name, id), digest);
-      }));
-  absl::Status removed = driver_->Delete(paths::UploadPath(name, id));
+  if (final_offset.has_value() && *final_offset != stored.size &&
+      !(already_appended && *final_offset + chunk_size == stored.size)) {
+    return Error(absl::StatusCode::kOutOfRange, v1::RANGE_INVALID,
+                 absl::StrCat("upload ", id, " is at offset ", stored.size,
+                              ", not ", *final_offset),
+                 absl::StrCat(stored.size));
+  }
+  if (already_appended) {
+    RETURN_IF_ERROR(Verify(digest, stored.digest, size, stored.size));
+    return stored;
+  }
+  // Verified before a byte is appended: a mismatch leaves the upload as
+  // it was.
+  Sha256Hasher whole = writer.hasher();
+  whole.Update(final_chunk);
+  const Committed decided{whole.Finish(), stored.size + chunk_size};
+  RETURN_IF_ERROR(Verify(digest, decided.digest, size, decided.size));
+  if (!final_chunk.empty()) {
+    RETURN_IF_ERROR(writer.Append(final_chunk));
+    // The data is ingested next: no later writer needs the hash state.
+    RETURN_IF_ERROR(writer.Sync());
+  }
+  return decided;
+}
+
+absl::StatusOr<bool> UploadStore::DataEndsWith(const RepositoryName& name,
+                                               absl::string_view id,
+                                               int64_t size,
+                                               absl::string_view tail) {
+  const int64_t start = size - static_cast<int64_t>(tail.size());
+  ASSIGN_OR_RETURN(drivers::FileReaderPtr reader,
+                   driver_->Reader(paths::UploadDataPath(name, id), start));
+  std::string bytes(tail.size(), '\0');
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ASSIGN_OR_RETURN(size_t n,
+                     reader->Read(bytes.data() + done, bytes.size() - done));
+    if (n == 0) return false;
+    done += n;
+  }
+  return bytes == tail;
+}
+
+absl::StatusOr<BlobDescriptor> UploadStore::Finish(const RepositoryName& name,
+                                                   absl::string_view id,
+                                                   const Committed& committed) {
+  const std::string data = paths::UploadDataPath(name, id);
+  absl::StatusOr<drivers::FileInfo> left = driver_->Stat(data);
+  if (!left.ok() && !absl::IsNotFound(left.status())) return left.status();
+  if (left.ok() && left->size != committed.size) {
+    return absl::DataLossError(absl::StrCat(
+        "upload ", id, " holds ", left->size, " bytes but was committed as ",
+        committed.size, " bytes of ", committed.digest.ToString()));
+  }
+  ASSIGN_OR_RETURN(BlobDescriptor blob,
+                   left.ok() ? blobs_->IngestAndLink(name, committed.digest,
+                                                     [&] {
+                                                       return blobs_->Ingest(
+                                                           data,
+                                                           committed.digest,
+                                                           committed.size);
+                                                     })
+                             : blobs_->Link(name, committed.digest));
+  absl::Status removed = driver_->Delete(paths::UploadHashStatesPath(name, id));
   if (!removed.ok() && !absl::IsNotFound(removed)) return removed;
   return blob;
 }
@@ -239,14 +405,21 @@ absl::StatusOr<BlobDescriptor> UploadStore::CommitWhole(
                    blobs_->IngestAndLink(name, digest, [&] {
                      return blobs_->PutSmall(digest, content);
                    }));
-  absl::Status removed = driver_->Delete(paths::UploadPath(name, id));
+  // Marked after the fact: until then a retry stores the same bytes again.
+  RETURN_IF_ERROR(driver_->PutContent(
+      paths::UploadCommittedPath(name, id),
+      absl::StrCat(digest.ToString(), " ", content.size())));
+  absl::Status removed = driver_->Delete(paths::UploadDataPath(name, id));
   if (!removed.ok() && !absl::IsNotFound(removed)) return removed;
   return blob;
 }
 
 absl::Status UploadStore::Cancel(const RepositoryName& name,
                                  absl::string_view id) {
-  RETURN_IF_ERROR(StartedAt(name, id).status());
+  ASSIGN_OR_RETURN(drivers::PathLockPtr lock, Lock(name, id));
+  ASSIGN_OR_RETURN(absl::optional<Committed> committed,
+                   ReadCommitted(name, id));
+  if (committed.has_value()) return UploadUnknown(id, "is already committed");
   absl::Status removed = driver_->Delete(paths::UploadPath(name, id));
   return absl::IsNotFound(removed) ? UploadUnknown(id) : removed;
 }
@@ -280,7 +453,10 @@ absl::StatusOr<int> UploadStore::PurgeOlderThan(absl::Time cutoff,
   if (dry_run) return static_cast<int>(stale.size());
   int purged = 0;
   for (const std::string& path : stale) {
-    if (driver_->Delete(path).ok()) ++purged;
+    // Skip an upload that a request holds; it is purged next time.
+    absl::StatusOr<drivers::PathLockPtr> lock =
+        driver_->Lock(absl::StrCat(path, "/lock"), absl::ZeroDuration());
+    if (lock.ok() && driver_->Delete(path).ok()) ++purged;
   }
   return purged;
 }

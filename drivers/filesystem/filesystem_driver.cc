@@ -276,7 +276,14 @@ absl::Status FilesystemDriver::Move(absl::string_view src,
 absl::Status FilesystemDriver::Delete(absl::string_view path) {
   ASSIGN_OR_RETURN(std::string local, Resolve(path));
   std::error_code error;
-  std::uintmax_t removed = std::filesystem::remove_all(local, error);
+  std::uintmax_t removed = 0;
+  // A file created in the tree while it is removed (a lock waiter's lock
+  // file) fails the last rmdir with ENOTEMPTY: remove again.
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    error.clear();
+    removed += std::filesystem::remove_all(local, error);
+    if (error.value() != ENOTEMPTY) break;
+  }
   if (error) return ErrnoToStatus(error.value(), "delete", path);
   if (removed == 0) return ErrnoToStatus(ENOENT, "delete", path);
   return absl::OkStatus();

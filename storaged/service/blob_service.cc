@@ -8,6 +8,7 @@
 #include "common/errors.h"
 #include "common/grpc_status.h"
 #include "common/status_macros.h"
+#include "storaged/service/answer.h"
 
 namespace registry {
 namespace {
@@ -26,98 +27,110 @@ void Fill(const BlobDescriptor& blob, v1::BlobInfo* info) {
 grpc::ServerUnaryReactor* BlobServiceImpl::Stat(
     grpc::CallbackServerContext* context, const v1::StatBlobRequest* request,
     v1::BlobInfo* response) {
-  return FinishUnary(context, [&]() -> absl::Status {
-    ASSIGN_OR_RETURN(RepositoryName name,
-                     RepositoryName::Parse(request->repository()));
-    ASSIGN_OR_RETURN(Digest digest, Digest::Parse(request->digest()));
-    ASSIGN_OR_RETURN(BlobDescriptor blob, storage_->blobs.Stat(name, digest));
-    Fill(blob, response);
-    if (request->want_url() && redirect_) {
-      absl::StatusOr<std::string> url =
-          storage_->blobs.URLFor(digest, absl::Now() + kRedirectValidity);
-      if (url.ok()) {
-        response->set_url(*std::move(url));
-      } else if (!absl::IsUnimplemented(url.status())) {
-        return url.status();
-      }
-    }
-    return absl::OkStatus();
-  }());
+  return AnswerUnary(
+      context,
+      CallSubject{"stat of blob", request->digest(), request->repository()},
+      [&]() -> absl::Status {
+        ASSIGN_OR_RETURN(RepositoryName name,
+                         RepositoryName::Parse(request->repository()));
+        ASSIGN_OR_RETURN(Digest digest, Digest::Parse(request->digest()));
+        ASSIGN_OR_RETURN(BlobDescriptor blob,
+                         storage_->blobs.Stat(name, digest));
+        Fill(blob, response);
+        if (request->want_url() && redirect_) {
+          absl::StatusOr<std::string> url =
+              storage_->blobs.URLFor(digest, absl::Now() + kRedirectValidity);
+          if (url.ok()) {
+            response->set_url(*std::move(url));
+          } else if (!absl::IsUnimplemented(url.status())) {
+            return url.status();
+          }
+        }
+        return absl::OkStatus();
+      }());
 }
 
 grpc::Status BlobServiceImpl::Read(
     grpc::ServerContext* context, const v1::ReadBlobRequest* request,
     grpc::ServerWriter<v1::ReadBlobResponse>* writer) {
-  return ToGrpcStatus([&]() -> absl::Status {
-    ASSIGN_OR_RETURN(RepositoryName name,
-                     RepositoryName::Parse(request->repository()));
-    ASSIGN_OR_RETURN(Digest digest, Digest::Parse(request->digest()));
-    ASSIGN_OR_RETURN(BlobDescriptor blob, storage_->blobs.Stat(name, digest));
-    int64_t offset = request->offset();
-    int64_t length = request->length();
-    if (offset < 0 || length < 0 || offset > blob.size ||
-        (length > 0 && offset + length > blob.size)) {
-      return Error(absl::StatusCode::kOutOfRange, v1::RANGE_INVALID,
-                   absl::StrCat("range ", offset, "+", length,
-                                " outside blob of ", blob.size, " bytes"),
-                   absl::StrCat(blob.size));
-    }
-    int64_t remaining = length > 0 ? length : blob.size - offset;
-    ASSIGN_OR_RETURN(drivers::FileReaderPtr reader,
-                     storage_->blobs.Open(name, digest, offset));
-    v1::ReadBlobResponse message;
-    Fill(blob, message.mutable_info());
-    std::string* data = message.mutable_data();
-    do {
-      size_t want = static_cast<size_t>(
-          std::min<int64_t>(remaining, static_cast<int64_t>(kReadChunk)));
-      data->resize(want);
-      size_t got = 0;
-      while (got < want) {
-        ASSIGN_OR_RETURN(size_t n,
-                         reader->Read(data->data() + got, want - got));
-        if (n == 0) return absl::DataLossError("blob shorter than its size");
-        got += n;
-      }
-      remaining -= static_cast<int64_t>(got);
-      if (context->IsCancelled() || !writer->Write(message)) {
-        return absl::CancelledError("client went away");
-      }
-      message.clear_info();
-    } while (remaining > 0);
-    return absl::OkStatus();
-  }());
+  return Answer(
+      CallSubject{"read of blob", request->digest(), request->repository()},
+      [&]() -> absl::Status {
+        ASSIGN_OR_RETURN(RepositoryName name,
+                         RepositoryName::Parse(request->repository()));
+        ASSIGN_OR_RETURN(Digest digest, Digest::Parse(request->digest()));
+        ASSIGN_OR_RETURN(BlobDescriptor blob,
+                         storage_->blobs.Stat(name, digest));
+        int64_t offset = request->offset();
+        int64_t length = request->length();
+        if (offset < 0 || length < 0 || offset > blob.size ||
+            (length > 0 && length > blob.size - offset)) {  // No overflow.
+          return Error(absl::StatusCode::kOutOfRange, v1::RANGE_INVALID,
+                       absl::StrCat("range ", offset, "+", length,
+                                    " outside blob of ", blob.size, " bytes"),
+                       absl::StrCat(blob.size));
+        }
+        int64_t remaining = length > 0 ? length : blob.size - offset;
+        ASSIGN_OR_RETURN(drivers::FileReaderPtr reader,
+                         storage_->blobs.Open(name, digest, offset));
+        v1::ReadBlobResponse message;
+        Fill(blob, message.mutable_info());
+        std::string* data = message.mutable_data();
+        do {
+          size_t want = static_cast<size_t>(
+              std::min<int64_t>(remaining, static_cast<int64_t>(kReadChunk)));
+          data->resize(want);
+          size_t got = 0;
+          while (got < want) {
+            ASSIGN_OR_RETURN(size_t n,
+                             reader->Read(data->data() + got, want - got));
+            if (n == 0)
+              return absl::DataLossError("blob shorter than its size");
+            got += n;
+          }
+          remaining -= static_cast<int64_t>(got);
+          if (context->IsCancelled() || !writer->Write(message)) {
+            return absl::CancelledError("client went away");
+          }
+          message.clear_info();
+        } while (remaining > 0);
+        return absl::OkStatus();
+      }());
 }
 
 grpc::Status BlobServiceImpl::Delete(grpc::ServerContext*,
                                      const v1::DeleteBlobRequest* request,
                                      v1::DeleteBlobResponse*) {
-  return ToGrpcStatus([&]() -> absl::Status {
-    RETURN_IF_ERROR(storage_->policy.CheckDelete("deleting a blob"));
-    ASSIGN_OR_RETURN(RepositoryName name,
-                     RepositoryName::Parse(request->repository()));
-    ASSIGN_OR_RETURN(Digest digest, Digest::Parse(request->digest()));
-    return storage_->blobs.Unlink(name, digest);
-  }());
+  return Answer(
+      CallSubject{"delete of blob", request->digest(), request->repository()},
+      [&]() -> absl::Status {
+        RETURN_IF_ERROR(storage_->policy.CheckDelete("deleting a blob"));
+        ASSIGN_OR_RETURN(RepositoryName name,
+                         RepositoryName::Parse(request->repository()));
+        ASSIGN_OR_RETURN(Digest digest, Digest::Parse(request->digest()));
+        return storage_->blobs.Unlink(name, digest);
+      }());
 }
 
 grpc::Status BlobServiceImpl::Mount(grpc::ServerContext*,
                                     const v1::MountBlobRequest* request,
                                     v1::BlobInfo* response) {
-  return ToGrpcStatus([&]() -> absl::Status {
-    RETURN_IF_ERROR(storage_->policy.CheckWrite("mounting a blob"));
-    ASSIGN_OR_RETURN(RepositoryName name,
-                     RepositoryName::Parse(request->repository()));
-    ASSIGN_OR_RETURN(Digest digest, Digest::Parse(request->digest()));
-    absl::optional<RepositoryName> from;
-    if (!request->from().empty()) {
-      ASSIGN_OR_RETURN(from, RepositoryName::Parse(request->from()));
-    }
-    ASSIGN_OR_RETURN(BlobDescriptor blob,
-                     storage_->blobs.Mount(name, digest, from));
-    Fill(blob, response);
-    return absl::OkStatus();
-  }());
+  return Answer(
+      CallSubject{"mount of blob", request->digest(), request->repository()},
+      [&]() -> absl::Status {
+        RETURN_IF_ERROR(storage_->policy.CheckWrite("mounting a blob"));
+        ASSIGN_OR_RETURN(RepositoryName name,
+                         RepositoryName::Parse(request->repository()));
+        ASSIGN_OR_RETURN(Digest digest, Digest::Parse(request->digest()));
+        absl::optional<RepositoryName> from;
+        if (!request->from().empty()) {
+          ASSIGN_OR_RETURN(from, RepositoryName::Parse(request->from()));
+        }
+        ASSIGN_OR_RETURN(BlobDescriptor blob,
+                         storage_->blobs.Mount(name, digest, from));
+        Fill(blob, response);
+        return absl::OkStatus();
+      }());
 }
 
 }  // namespace registry

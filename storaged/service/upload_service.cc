@@ -4,6 +4,7 @@
 #include "common/errors.h"
 #include "common/grpc_status.h"
 #include "common/status_macros.h"
+#include "storaged/service/answer.h"
 
 namespace registry {
 namespace {
@@ -22,26 +23,31 @@ void Fill(const RepositoryName& name, const UploadState& state,
 grpc::Status UploadServiceImpl::Start(grpc::ServerContext*,
                                       const v1::StartUploadRequest* request,
                                       v1::UploadStatus* response) {
-  return ToGrpcStatus([&]() -> absl::Status {
-    RETURN_IF_ERROR(storage_->policy.CheckWrite("starting an upload"));
-    ASSIGN_OR_RETURN(RepositoryName name,
-                     RepositoryName::Parse(request->repository()));
-    ASSIGN_OR_RETURN(UploadState state, storage_->uploads.Start(name));
-    Fill(name, state, response);
-    return absl::OkStatus();
-  }());
+  return Answer(
+      CallSubject{"start of an upload", "", request->repository()},
+      [&]() -> absl::Status {
+        RETURN_IF_ERROR(storage_->policy.CheckWrite("starting an upload"));
+        ASSIGN_OR_RETURN(RepositoryName name,
+                         RepositoryName::Parse(request->repository()));
+        ASSIGN_OR_RETURN(UploadState state, storage_->uploads.Start(name));
+        Fill(name, state, response);
+        return absl::OkStatus();
+      }());
 }
 
 grpc::Status UploadServiceImpl::Write(
     grpc::ServerContext*, grpc::ServerReader<v1::WriteUploadRequest>* reader,
     v1::UploadStatus* response) {
-  return ToGrpcStatus([&]() -> absl::Status {
+  std::string repository, upload_id;  // Known from the first message.
+  const absl::Status status = [&]() -> absl::Status {
     RETURN_IF_ERROR(storage_->policy.CheckWrite("writing to an upload"));
     v1::WriteUploadRequest message;
     if (!reader->Read(&message)) {
       return Error(absl::StatusCode::kInvalidArgument, v1::INVALID_ARGUMENT,
                    "Write needs a first message naming the upload");
     }
+    repository = message.repository();
+    upload_id = message.upload_id();
     ASSIGN_OR_RETURN(RepositoryName name,
                      RepositoryName::Parse(message.repository()));
     absl::optional<int64_t> offset;
@@ -62,53 +68,63 @@ grpc::Status UploadServiceImpl::Write(
     ASSIGN_OR_RETURN(UploadState state, storage_->uploads.Status(name, id));
     Fill(name, state, response);
     return absl::OkStatus();
-  }());
+  }();
+  return Answer(CallSubject{"write to upload", upload_id, repository}, status);
 }
 
 grpc::Status UploadServiceImpl::Status(grpc::ServerContext*,
                                        const v1::UploadStatusRequest* request,
                                        v1::UploadStatus* response) {
-  return ToGrpcStatus([&]() -> absl::Status {
-    ASSIGN_OR_RETURN(RepositoryName name,
-                     RepositoryName::Parse(request->repository()));
-    ASSIGN_OR_RETURN(UploadState state,
-                     storage_->uploads.Status(name, request->upload_id()));
-    Fill(name, state, response);
-    return absl::OkStatus();
-  }());
+  return Answer(
+      CallSubject{"status of upload", request->upload_id(),
+                  request->repository()},
+      [&]() -> absl::Status {
+        ASSIGN_OR_RETURN(RepositoryName name,
+                         RepositoryName::Parse(request->repository()));
+        ASSIGN_OR_RETURN(UploadState state,
+                         storage_->uploads.Status(name, request->upload_id()));
+        Fill(name, state, response);
+        return absl::OkStatus();
+      }());
 }
 
 grpc::Status UploadServiceImpl::Commit(grpc::ServerContext*,
                                        const v1::CommitUploadRequest* request,
                                        v1::BlobInfo* response) {
-  return ToGrpcStatus([&]() -> absl::Status {
-    RETURN_IF_ERROR(storage_->policy.CheckWrite("committing an upload"));
-    ASSIGN_OR_RETURN(RepositoryName name,
-                     RepositoryName::Parse(request->repository()));
-    ASSIGN_OR_RETURN(Digest digest, Digest::Parse(request->digest()));
-    absl::optional<int64_t> size;
-    if (request->has_size()) size = request->size();
-    absl::optional<int64_t> final_offset;
-    if (request->has_final_offset()) final_offset = request->final_offset();
-    ASSIGN_OR_RETURN(
-        BlobDescriptor blob,
-        storage_->uploads.Commit(name, request->upload_id(), digest, size,
-                                 request->final_chunk(), final_offset));
-    response->set_digest(blob.digest.ToString());
-    response->set_size(blob.size);
-    return absl::OkStatus();
-  }());
+  return Answer(
+      CallSubject{"commit of upload", request->upload_id(),
+                  request->repository()},
+      [&]() -> absl::Status {
+        RETURN_IF_ERROR(storage_->policy.CheckWrite("committing an upload"));
+        ASSIGN_OR_RETURN(RepositoryName name,
+                         RepositoryName::Parse(request->repository()));
+        ASSIGN_OR_RETURN(Digest digest, Digest::Parse(request->digest()));
+        absl::optional<int64_t> size;
+        if (request->has_size()) size = request->size();
+        absl::optional<int64_t> final_offset;
+        if (request->has_final_offset()) final_offset = request->final_offset();
+        ASSIGN_OR_RETURN(
+            BlobDescriptor blob,
+            storage_->uploads.Commit(name, request->upload_id(), digest, size,
+                                     request->final_chunk(), final_offset));
+        response->set_digest(blob.digest.ToString());
+        response->set_size(blob.size);
+        return absl::OkStatus();
+      }());
 }
 
 grpc::Status UploadServiceImpl::Cancel(grpc::ServerContext*,
                                        const v1::CancelUploadRequest* request,
                                        v1::CancelUploadResponse*) {
-  return ToGrpcStatus([&]() -> absl::Status {
-    RETURN_IF_ERROR(storage_->policy.CheckWrite("cancelling an upload"));
-    ASSIGN_OR_RETURN(RepositoryName name,
-                     RepositoryName::Parse(request->repository()));
-    return storage_->uploads.Cancel(name, request->upload_id());
-  }());
+  return Answer(
+      CallSubject{"cancel of upload", request->upload_id(),
+                  request->repository()},
+      [&]() -> absl::Status {
+        RETURN_IF_ERROR(storage_->policy.CheckWrite("cancelling an upload"));
+        ASSIGN_OR_RETURN(RepositoryName name,
+                         RepositoryName::Parse(request->repository()));
+        return storage_->uploads.Cancel(name, request->upload_id());
+      }());
 }
 
 }  // namespace registry

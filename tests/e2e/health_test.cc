@@ -19,6 +19,7 @@
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/test_data.h"
+#include "tests/testing/wait.h"
 
 namespace registry::testing {
 namespace {
@@ -66,6 +67,20 @@ TEST_F(HealthTest, ReadyWhileStoragedServesAliveRegardless) {
   EXPECT_EQ(Status("/healthz"), 200);
 }
 
+// Waits until the gateway on `port` is receiving an upload body: only then
+// is the request in flight (before the gateway accepts it, a connection sits
+// in the kernel's backlog, which closing the listener resets).
+void WaitForUploadInFlight(int port) {
+  httplib::Client client("127.0.0.1", port);
+  ASSERT_OK(WaitFor(
+      [&] {
+        auto metrics = client.Get("/metrics");
+        return metrics && absl::StrContains(metrics->body,
+                                            "registry_uploads_in_flight 1\n");
+      },
+      absl::Seconds(10)));
+}
+
 TEST_F(HealthTest, SigtermDrainsAnUploadInFlightThenExits) {
   signal(SIGPIPE, SIG_IGN);
   auto start = client_->Post("/v2/drain/app/blobs/uploads/", "", "");
@@ -98,9 +113,11 @@ TEST_F(HealthTest, SigtermDrainsAnUploadInFlightThenExits) {
     }
   });
   while (!half_sent) absl::SleepFor(absl::Milliseconds(5));
+  WaitForUploadInFlight(gateway_.port);
   storaged_.process->Signal(SIGTERM);
-  absl::SleepFor(absl::Milliseconds(100));
-  EXPECT_EQ(Status("/readyz"), 503);  // Draining: no longer ready.
+  // Draining, then stopped: no longer ready.
+  EXPECT_OK(
+      WaitFor([&] { return Status("/readyz") == 503; }, absl::Seconds(10)));
   upload.join();
   EXPECT_EQ(patched_status, 202) << patched_body;
   EXPECT_EQ(patched_range, absl::StrCat("0-", size - 1));
@@ -153,12 +170,15 @@ TEST_F(HealthTest, GatewaySigtermFinishesRequestsInFlightThenExits) {
   std::thread upload =
       SlowPatch(gateway_.port, start->get_header_value("Location"), 1 << 20,
                 &half_sent, &go, &status);
-  while (!half_sent) absl::SleepFor(absl::Milliseconds(5));
+  WaitForUploadInFlight(gateway_.port);
   gateway_.process->Signal(SIGTERM);
-  absl::SleepFor(absl::Milliseconds(300));
   // New connections are refused while the upload finishes.
-  httplib::Client late("127.0.0.1", gateway_.port);
-  EXPECT_FALSE(late.Get("/healthz"));
+  EXPECT_OK(WaitFor(
+      [&] {
+        httplib::Client late("127.0.0.1", gateway_.port);
+        return !late.Get("/healthz");
+      },
+      absl::Seconds(5)));
   go = true;
   upload.join();
   EXPECT_EQ(status, 202);
@@ -180,7 +200,7 @@ TEST_F(HealthTest, GatewayExitsWhenTheGraceExpires) {
   std::thread upload =
       SlowPatch(gateway->port, start->get_header_value("Location"), 1 << 20,
                 &half_sent, &go, &status);
-  while (!half_sent) absl::SleepFor(absl::Milliseconds(5));
+  WaitForUploadInFlight(gateway->port);
   absl::Time signalled = absl::Now();
   gateway->process->Signal(SIGTERM);
   absl::StatusOr<int> exit_code = gateway->process->Wait(absl::Seconds(10));

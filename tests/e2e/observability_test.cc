@@ -18,6 +18,7 @@
 #include "tests/testing/gateway_process.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/subprocess.h"
+#include "tests/testing/wait.h"
 
 namespace registry::testing {
 namespace {
@@ -114,7 +115,18 @@ TEST_F(ObservabilityTest, MetricsCountRequestsCallsDriverOperationsAndCache) {
   ASSERT_EQ(client_->Get("/v2/m/app/manifests/missing")->status, 404);
   ASSERT_EQ(client_->Get("/v2/m/app/manifests/missing")->status, 404);
 
-  std::string gateway = GatewayMetrics();
+  // A request is counted once its response is written (its latency covers
+  // the body), so the count may trail the client's receipt by a moment.
+  std::string gateway;
+  ASSERT_OK(WaitFor(
+      [&] {
+        gateway = GatewayMetrics();
+        return absl::StrContains(gateway,
+                                 "registry_http_request_seconds_bucket{method="
+                                 "\"GET\",route=\"manifest\",le=\"+Inf\"} 2\n");
+      },
+      absl::Seconds(10)))
+      << gateway;
   EXPECT_THAT(gateway,
               HasSubstr("# TYPE registry_http_requests_total counter"));
   EXPECT_THAT(gateway, HasSubstr("registry_http_requests_total{method=\"GET\","
@@ -159,15 +171,15 @@ TEST_F(ObservabilityTest, UploadsInFlightAreAGauge) {
         },
         "application/octet-stream");
   });
-  bool seen = false;
-  for (int i = 0; i < 200 && !seen; ++i) {
-    seen =
-        absl::StrContains(GatewayMetrics(), "registry_uploads_in_flight 1\n");
-    if (!seen) absl::SleepFor(absl::Milliseconds(10));
-  }
+  absl::Status seen = WaitFor(
+      [&] {
+        return absl::StrContains(GatewayMetrics(),
+                                 "registry_uploads_in_flight 1\n");
+      },
+      absl::Seconds(10));
   release = true;
   upload.join();
-  EXPECT_TRUE(seen);
+  EXPECT_OK(seen);
   EXPECT_THAT(GatewayMetrics(), HasSubstr("registry_uploads_in_flight 0\n"));
 }
 

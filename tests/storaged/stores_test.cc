@@ -41,6 +41,7 @@ class StoresTest : public ::testing::Test {
     EXPECT_OK(writer);
     EXPECT_OK((*writer)->Append(content));
     EXPECT_OK((*writer)->Finish());
+    writer->reset();  // Releases the upload's lock.
     Digest digest = DigestOf(content);
     EXPECT_OK(storage_.uploads.Commit(repo, upload->id, digest, absl::nullopt,
                                       "", absl::nullopt));

@@ -33,38 +33,77 @@ absl::StatusOr<v1::UploadStatus> WriteChunks(grpc::Channel& channel,
   return status;
 }
 
+namespace {
+
+std::unique_ptr<v1::UploadService::Stub> Uploads(grpc::Channel& channel) {
+  return v1::UploadService::NewStub(
+      std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> StartUpload(grpc::Channel& channel,
+                                        const std::string& repository) {
+  grpc::ClientContext context;
+  v1::StartUploadRequest request;
+  request.set_repository(repository);
+  v1::UploadStatus started;
+  absl::Status status =
+      FromGrpcStatus(Uploads(channel)->Start(&context, request, &started));
+  if (!status.ok()) return status;
+  return started.upload_id();
+}
+
+absl::StatusOr<v1::UploadStatus> UploadStatusOf(grpc::Channel& channel,
+                                                const std::string& repository,
+                                                const std::string& upload_id) {
+  grpc::ClientContext context;
+  v1::UploadStatusRequest request;
+  request.set_repository(repository);
+  request.set_upload_id(upload_id);
+  v1::UploadStatus status;
+  absl::Status done =
+      FromGrpcStatus(Uploads(channel)->Status(&context, request, &status));
+  if (!done.ok()) return done;
+  return status;
+}
+
+absl::StatusOr<v1::BlobInfo> CommitUpload(grpc::Channel& channel,
+                                          const std::string& repository,
+                                          const std::string& upload_id,
+                                          const std::string& digest,
+                                          const std::string& final_chunk,
+                                          int64_t final_offset) {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(60));
+  v1::CommitUploadRequest commit;
+  commit.set_repository(repository);
+  commit.set_upload_id(upload_id);
+  commit.set_digest(digest);
+  commit.set_final_chunk(final_chunk);
+  if (final_offset >= 0) commit.set_final_offset(final_offset);
+  v1::BlobInfo blob;
+  absl::Status status =
+      FromGrpcStatus(Uploads(channel)->Commit(&context, commit, &blob));
+  if (!status.ok()) return status;
+  return blob;
+}
+
 absl::StatusOr<v1::BlobInfo> UploadBlob(grpc::Channel& channel,
                                         const std::string& repository,
                                         const std::string& content) {
-  auto stub = v1::UploadService::NewStub(
-      std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
-  v1::UploadStatus started;
-  {
-    grpc::ClientContext context;
-    v1::StartUploadRequest request;
-    request.set_repository(repository);
-    absl::Status status =
-        FromGrpcStatus(stub->Start(&context, request, &started));
-    if (!status.ok()) return status;
-  }
+  absl::StatusOr<std::string> id = StartUpload(channel, repository);
+  if (!id.ok()) return id.status();
   bool sent = false;
-  absl::StatusOr<v1::UploadStatus> written = WriteChunks(
-      channel, repository, started.upload_id(), 0, [&]() -> std::string {
+  absl::StatusOr<v1::UploadStatus> written =
+      WriteChunks(channel, repository, *id, 0, [&]() -> std::string {
         if (sent) return "";
         sent = true;
         return content;
       });
   if (!written.ok()) return written.status();
-  grpc::ClientContext context;
-  v1::CommitUploadRequest commit;
-  commit.set_repository(repository);
-  commit.set_upload_id(started.upload_id());
-  commit.set_digest(DigestOf(content).ToString());
-  commit.set_size(static_cast<int64_t>(content.size()));
-  v1::BlobInfo blob;
-  absl::Status status = FromGrpcStatus(stub->Commit(&context, commit, &blob));
-  if (!status.ok()) return status;
-  return blob;
+  return CommitUpload(channel, repository, *id, DigestOf(content).ToString());
 }
 
 absl::StatusOr<std::string> ReadBlob(grpc::Channel& channel,

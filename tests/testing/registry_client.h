@@ -25,6 +25,24 @@ absl::StatusOr<v1::UploadStatus> WriteChunks(grpc::Channel& channel,
                                              int64_t offset,
                                              const ChunkSource& source);
 
+// Starts an upload; returns its id.
+absl::StatusOr<std::string> StartUpload(grpc::Channel& channel,
+                                        const std::string& repository);
+
+// The upload's status (offset).
+absl::StatusOr<v1::UploadStatus> UploadStatusOf(grpc::Channel& channel,
+                                                const std::string& repository,
+                                                const std::string& upload_id);
+
+// Commits an upload with an optional final chunk (at `final_offset` when
+// >= 0).
+absl::StatusOr<v1::BlobInfo> CommitUpload(grpc::Channel& channel,
+                                          const std::string& repository,
+                                          const std::string& upload_id,
+                                          const std::string& digest,
+                                          const std::string& final_chunk = "",
+                                          int64_t final_offset = -1);
+
 // Start + one Write + Commit of `content`; returns the committed blob.
 absl::StatusOr<v1::BlobInfo> UploadBlob(grpc::Channel& channel,
                                         const std::string& repository,

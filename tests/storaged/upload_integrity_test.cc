@@ -1,0 +1,305 @@
+// The upload rule, end to end over real gRPC with storaged processes sharing
+// one root: at most one writer or committer per upload at any moment; a
+// commit verifies exactly the bytes that land at the address; a second
+// commit answers as the first did; a commit that crashed rolls forward; a
+// stream never writes into a committed upload. Each case was a defect that
+// let a blob be stored under a digest its bytes do not hash to.
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <fstream>
+#include <future>
+#include <limits>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/digest.h"
+#include "common/errors.h"
+#include "common/sha256.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "proto/upload.grpc.pb.h"
+#include "tests/testing/registry_client.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/storaged_process.h"
+#include "tests/testing/subprocess.h"
+#include "tests/testing/test_data.h"
+#include "tests/testing/wait.h"
+
+namespace registry::testing {
+namespace {
+
+MATCHER_P(HasReason, reason, v1::Reason_Name(reason)) {
+  *result_listener << GetStatus(arg);
+  return ReasonOf(GetStatus(arg)) == reason;
+}
+
+constexpr char kRepo[] = "integrity/app";
+
+class UploadIntegrityTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = NewTempDir("root");
+    for (StoragedProcess* process : {&first_, &second_}) {
+      absl::StatusOr<StoragedProcess> started = StartStoraged(root_);
+      ASSERT_OK(started);
+      *process = *std::move(started);
+    }
+  }
+
+  std::string V2() const { return root_ + "/docker/registry/v2"; }
+  std::string BlobFile(const Digest& digest) const {
+    return absl::StrCat(V2(), "/blobs/sha256/", digest.hex().substr(0, 2), "/",
+                        digest.hex(), "/data");
+  }
+  std::string UploadDir(const std::string& id) const {
+    return absl::StrCat(V2(), "/repositories/", kRepo, "/_uploads/", id);
+  }
+
+  // Writes `content` into a new upload through `process`; returns its id.
+  std::string UploadWithoutCommit(StoragedProcess& process,
+                                  const std::string& content) {
+    absl::StatusOr<std::string> id = StartUpload(*process.channel, kRepo);
+    EXPECT_OK(id);
+    size_t sent = 0;
+    EXPECT_OK(WriteChunks(*process.channel, kRepo, *id, 0, [&] {
+      std::string next = content.substr(sent, 1 << 20);
+      sent += next.size();
+      return next;
+    }));
+    return *id;
+  }
+
+  // Fails the test unless the stored blob, if any, hashes to `digest`.
+  void ExpectStoredBlobIsRightOrAbsent(const Digest& digest) {
+    std::ifstream in(BlobFile(digest), std::ios::binary);
+    if (!in) return;
+    std::string bytes((std::istreambuf_iterator<char>(in)),
+                      std::istreambuf_iterator<char>());
+    EXPECT_EQ(DigestOf(bytes), digest)
+        << "the store holds " << bytes.size() << " bytes under "
+        << digest.ToString() << " that do not hash to it";
+  }
+
+  std::string root_;
+  StoragedProcess first_;
+  StoragedProcess second_;
+};
+
+TEST_F(UploadIntegrityTest, ACommitWaitsForAnOpenStreamAndNeverTakesItsBytes) {
+  const std::string first = Chunk(1, 1 << 20);
+  const std::string later = Chunk(2, 256 << 10);
+  const Digest digest = DigestOf(first);
+  absl::StatusOr<std::string> id = StartUpload(*first_.channel, kRepo);
+  ASSERT_OK(id);
+
+  // A stream that sends 1 MiB and stays open.
+  auto stub = v1::UploadService::NewStub(first_.channel);
+  grpc::ClientContext context;
+  v1::UploadStatus written;
+  auto stream = stub->Write(&context, &written);
+  v1::WriteUploadRequest message;
+  message.set_repository(kRepo);
+  message.set_upload_id(*id);
+  message.set_offset(0);
+  message.set_data(first);
+  ASSERT_TRUE(stream->Write(message));
+  ASSERT_OK(WaitFor(
+      [&] {
+        absl::StatusOr<v1::UploadStatus> status =
+            UploadStatusOf(*second_.channel, kRepo, *id);
+        return status.ok() && status->offset() == 1 << 20;
+      },
+      absl::Seconds(10)));
+
+  // A commit of exactly those bytes, on the other process, while the stream
+  // is open: it must not act before the stream ends.
+  auto commit = std::async(std::launch::async, [&] {
+    return CommitUpload(*second_.channel, kRepo, *id, digest.ToString());
+  });
+  EXPECT_EQ(commit.wait_for(std::chrono::seconds(1)),
+            std::future_status::timeout)
+      << "the commit ran while another request was writing the upload";
+  v1::WriteUploadRequest more;
+  more.set_data(later);
+  ASSERT_TRUE(stream->Write(more));
+  stream->WritesDone();
+  ASSERT_TRUE(stream->Finish().ok());
+  EXPECT_EQ(written.offset(),
+            static_cast<int64_t>(first.size() + later.size()));
+
+  // The commit sees every byte of the upload, which no longer hash to it.
+  EXPECT_THAT(commit.get(), HasReason(v1::DIGEST_INVALID));
+  ExpectStoredBlobIsRightOrAbsent(digest);
+  EXPECT_THAT(ReadBlob(*first_.channel, kRepo, digest.ToString()),
+              HasReason(v1::BLOB_UNKNOWN));
+  // A correct push of the content then stores it, byte for byte.
+  ASSERT_OK(UploadBlob(*first_.channel, kRepo, first));
+  EXPECT_TRUE(*ReadBlob(*second_.channel, kRepo, digest.ToString()) == first);
+  ExpectStoredBlobIsRightOrAbsent(digest);
+}
+
+TEST_F(UploadIntegrityTest, AStreamCannotWriteToACommittedUpload) {
+  const std::string content = Chunk(3, 300 << 10);
+  const Digest digest = DigestOf(content);
+  std::string id = UploadWithoutCommit(first_, content);
+  ASSERT_OK(CommitUpload(*first_.channel, kRepo, id, digest.ToString()));
+  EXPECT_THAT(WriteChunks(*second_.channel, kRepo, id, content.size(),
+                          [sent = false]() mutable {
+                            std::string next = sent ? "" : "appended";
+                            sent = true;
+                            return next;
+                          }),
+              HasReason(v1::BLOB_UPLOAD_UNKNOWN));
+  EXPECT_THAT(UploadStatusOf(*second_.channel, kRepo, id),
+              HasReason(v1::BLOB_UPLOAD_UNKNOWN));
+  EXPECT_TRUE(*ReadBlob(*second_.channel, kRepo, digest.ToString()) == content);
+  ExpectStoredBlobIsRightOrAbsent(digest);
+}
+
+TEST_F(UploadIntegrityTest, ConcurrentCommitsStoreTheFinalChunkOnce) {
+  for (int round = 0; round < 10; ++round) {
+    const std::string head = Chunk(10 + round, 700 << 10);
+    const std::string tail = Chunk(100 + round, 64 << 10);
+    const Digest digest = DigestOf(head + tail);
+    std::string id = UploadWithoutCommit(first_, head);
+    // Eight copies of the same final PUT (retries, or two gateways), none
+    // naming the offset, split over both processes.
+    std::vector<std::future<absl::StatusOr<v1::BlobInfo>>> commits;
+    for (int i = 0; i < 8; ++i) {
+      StoragedProcess& process = i % 2 == 0 ? first_ : second_;
+      commits.push_back(std::async(std::launch::async, [&, i] {
+        (void)i;
+        return CommitUpload(*process.channel, kRepo, id, digest.ToString(),
+                            tail);
+      }));
+    }
+    for (auto& commit : commits) {
+      absl::StatusOr<v1::BlobInfo> blob = commit.get();
+      ASSERT_OK(blob) << "round " << round;
+      EXPECT_EQ(blob->digest(), digest.ToString());
+      EXPECT_EQ(blob->size(), static_cast<int64_t>(head.size() + tail.size()));
+    }
+    ExpectStoredBlobIsRightOrAbsent(digest);
+    EXPECT_TRUE(*ReadBlob(*second_.channel, kRepo, digest.ToString()) ==
+                head + tail);
+  }
+}
+
+TEST_F(UploadIntegrityTest, ARetriedCommitOfAnotherDigestIsUnknown) {
+  const std::string content = Chunk(4, 10 << 10);
+  std::string id = UploadWithoutCommit(first_, content);
+  ASSERT_OK(
+      CommitUpload(*first_.channel, kRepo, id, DigestOf(content).ToString()));
+  EXPECT_THAT(CommitUpload(*second_.channel, kRepo, id,
+                           DigestOf(content + "x").ToString(), "x"),
+              HasReason(v1::BLOB_UPLOAD_UNKNOWN));
+  ExpectStoredBlobIsRightOrAbsent(DigestOf(content + "x"));
+  EXPECT_THAT(
+      ReadBlob(*first_.channel, kRepo, DigestOf(content + "x").ToString()),
+      HasReason(v1::BLOB_UNKNOWN));
+}
+
+TEST_F(UploadIntegrityTest, ACommitThatCrashedAfterDecidingRollsForward) {
+  const std::string content = Chunk(5, 2 << 20);
+  const Digest digest = DigestOf(content);
+  std::string id = UploadWithoutCommit(first_, content);
+  // The state a commit leaves when it dies right after deciding: the marker
+  // is written, the data not yet moved.
+  {
+    std::ofstream marker(UploadDir(id) + "/committed");
+    marker << digest.ToString() << " " << content.size();
+  }
+  EXPECT_THAT(UploadStatusOf(*second_.channel, kRepo, id),
+              HasReason(v1::BLOB_UPLOAD_UNKNOWN));
+  absl::StatusOr<v1::BlobInfo> blob =
+      CommitUpload(*second_.channel, kRepo, id, digest.ToString());
+  ASSERT_OK(blob);
+  EXPECT_EQ(blob->digest(), digest.ToString());
+  EXPECT_TRUE(*ReadBlob(*first_.channel, kRepo, digest.ToString()) == content);
+  struct stat st;
+  EXPECT_NE(stat((UploadDir(id) + "/data").c_str(), &st), 0);
+}
+
+TEST_F(UploadIntegrityTest, AnUploadWhoseDataVanishedIsUnknownNotInvalid) {
+  // What a commit of an earlier version left when it died between moving
+  // the data and removing the upload: hash states but no data.
+  const std::string content = Chunk(6, 1 << 20);
+  std::string id = UploadWithoutCommit(first_, content);
+  ASSERT_EQ(std::rename((UploadDir(id) + "/data").c_str(),
+                        (NewTempDir("moved") + "/data").c_str()),
+            0);
+  EXPECT_THAT(
+      CommitUpload(*second_.channel, kRepo, id, DigestOf(content).ToString()),
+      HasReason(v1::BLOB_UPLOAD_UNKNOWN));
+}
+
+TEST_F(UploadIntegrityTest, ADamagedBlobIsReplacedByAVerifiedPush) {
+  const std::string content = Chunk(7, 512 << 10);
+  const Digest digest = DigestOf(content);
+  // A blob file holding more than its content (as an interleaved stream
+  // used to leave it).
+  std::string dir = BlobFile(digest).substr(0, BlobFile(digest).rfind('/'));
+  ASSERT_OK(RunCommand({"mkdir", "-p", dir}, absl::Seconds(10)).status());
+  {
+    std::ofstream bad(BlobFile(digest), std::ios::binary);
+    bad << content << "trailing bytes";
+  }
+  ASSERT_OK(UploadBlob(*first_.channel, kRepo, content));
+  ExpectStoredBlobIsRightOrAbsent(digest);
+  EXPECT_TRUE(*ReadBlob(*second_.channel, kRepo, digest.ToString()) == content);
+}
+
+TEST_F(UploadIntegrityTest, ReadRangesThatOverflowAreOutOfRange) {
+  const std::string content = Chunk(8, 1000);
+  absl::StatusOr<v1::BlobInfo> blob =
+      UploadBlob(*first_.channel, kRepo, content);
+  ASSERT_OK(blob);
+  const int64_t max = std::numeric_limits<int64_t>::max();
+  for (auto [offset, length] : std::vector<std::pair<int64_t, int64_t>>{
+           {1, max}, {max, 1}, {max, max}, {1000, 1}, {999, 2}}) {
+    absl::StatusOr<std::string> read =
+        ReadBlob(*first_.channel, kRepo, blob->digest(), offset, length);
+    EXPECT_THAT(read, StatusIs(absl::StatusCode::kOutOfRange))
+        << offset << "+" << length;
+    EXPECT_THAT(read, HasReason(v1::RANGE_INVALID));
+  }
+  EXPECT_EQ(*ReadBlob(*first_.channel, kRepo, blob->digest(), 999, 1),
+            content.substr(999));
+}
+
+TEST_F(UploadIntegrityTest, SigkillDuringCommitLeavesTheBlobRightOrAbsent) {
+  std::mt19937 random(20261202);
+  for (int round = 0; round < 6; ++round) {
+    const std::string head = Chunk(200 + round, 24 << 20);
+    const std::string tail = Chunk(300 + round, 128 << 10);
+    const Digest digest = DigestOf(head + tail);
+    std::string id = UploadWithoutCommit(first_, head);
+    auto commit = std::async(std::launch::async, [&] {
+      return CommitUpload(*first_.channel, kRepo, id, digest.ToString(), tail);
+    });
+    absl::SleepFor(absl::Microseconds(random() % 60000));  // A random point.
+    first_.process->Signal(SIGKILL);
+    ASSERT_OK(first_.process->Wait(absl::Seconds(10)).status());
+    commit.get().status().IgnoreError();  // Done or cut off: either is fine.
+    ExpectStoredBlobIsRightOrAbsent(digest);
+
+    // The client retries on another process: the blob ends up right.
+    absl::StatusOr<v1::BlobInfo> retried =
+        CommitUpload(*second_.channel, kRepo, id, digest.ToString(), tail);
+    ASSERT_OK(retried) << "round " << round;
+    EXPECT_TRUE(*ReadBlob(*second_.channel, kRepo, digest.ToString()) ==
+                head + tail);
+    ExpectStoredBlobIsRightOrAbsent(digest);
+
+    absl::StatusOr<StoragedProcess> restarted = StartStoraged(root_);
+    ASSERT_OK(restarted);
+    first_ = *std::move(restarted);
+  }
+}
+
+}  // namespace
+}  // namespace registry::testing
