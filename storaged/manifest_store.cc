@@ -117,8 +117,17 @@ absl::StatusOr<StoredManifest> ManifestStore::Put(
   RETURN_IF_ERROR(blobs_->PutSmall(digest, content));
   cache_.Put(digest, std::make_shared<CachedManifest>(CachedManifest{
                          parsed.media_type, std::string(content)}));
-  RETURN_IF_ERROR(driver_->PutContent(
-      paths::ManifestRevisionLinkPath(name, digest), digest.ToString()));
+  const std::string revision = paths::ManifestRevisionLinkPath(name, digest);
+  absl::StatusOr<drivers::PathLockPtr> lock = tags_->Lock(name);
+  if (absl::IsNotFound(lock.status())) {
+    // The repository's first manifest: its link makes the lock's directory.
+    RETURN_IF_ERROR(driver_->PutContent(revision, digest.ToString()));
+    lock = tags_->Lock(name);
+  }
+  RETURN_IF_ERROR(lock.status());
+  // Under the lock, so that a concurrent delete of the same manifest comes
+  // wholly before or after this put.
+  RETURN_IF_ERROR(driver_->PutContent(revision, digest.ToString()));
   if (parsed.subject.has_value()) {
     RETURN_IF_ERROR(driver_->PutContent(
         paths::ReferrerLinkPath(name, *parsed.subject, digest),
@@ -133,6 +142,13 @@ absl::StatusOr<StoredManifest> ManifestStore::Put(
 
 absl::Status ManifestStore::Delete(const RepositoryName& name,
                                    const Reference& reference) {
+  absl::StatusOr<drivers::PathLockPtr> lock = tags_->Lock(name);
+  if (absl::IsNotFound(lock.status())) {
+    return ManifestUnknown(name, reference.tag.has_value()
+                                     ? reference.tag->str()
+                                     : reference.digest->ToString());
+  }
+  RETURN_IF_ERROR(lock.status());
   if (reference.tag.has_value()) return tags_->Delete(name, *reference.tag);
   ASSIGN_OR_RETURN(Digest digest, Resolve(name, reference));
   RETURN_IF_ERROR(tags_->DeleteTagsOf(name, digest));

@@ -40,6 +40,10 @@ std::string TagsPath(const RepositoryName& name) {
   return absl::StrCat(RepositoryPath(name), "/_manifests/tags");
 }
 
+std::string ManifestsLockPath(const RepositoryName& name) {
+  return absl::StrCat(RepositoryPath(name), "/_manifests/lock");
+}
+
 std::string TagPath(const RepositoryName& name, const Tag& tag) {
   return absl::StrCat(TagsPath(name), "/", tag.str());
 }

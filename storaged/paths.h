@@ -9,6 +9,8 @@
 //       _manifests/revisions/sha256/<hex>/link        manifest in repo
 //       _manifests/tags/<tag>/current/link            tag -> digest
 //       _manifests/tags/<tag>/index/sha256/<hex>/link digests the tag had
+//       _manifests/lock                               lock of tag changes
+//                                                     (this registry's)
 //       _uploads/<id>/data                            upload bytes
 //       _uploads/<id>/startedat                       RFC 3339 start time
 //       _uploads/<id>/hashstates/sha256/<offset>      SHA-256 state
@@ -42,6 +44,7 @@ std::string LayerLinkPath(const RepositoryName& name, const Digest& digest);
 std::string ManifestRevisionLinkPath(const RepositoryName& name,
                                      const Digest& digest);
 
+std::string ManifestsLockPath(const RepositoryName& name);
 std::string TagsPath(const RepositoryName& name);
 std::string TagPath(const RepositoryName& name, const Tag& tag);
 std::string TagCurrentLinkPath(const RepositoryName& name, const Tag& tag);

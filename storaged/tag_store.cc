@@ -10,6 +10,9 @@
 namespace registry {
 namespace {
 
+// How long a tag change waits for another one in the same repository.
+constexpr absl::Duration kLockWait = absl::Seconds(20);
+
 absl::Status TagUnknown(const RepositoryName& name, const Tag& tag) {
   return Error(absl::StatusCode::kNotFound, v1::MANIFEST_UNKNOWN,
                absl::StrCat("tag \"", tag.str(), "\" unknown in repository ",
@@ -43,6 +46,18 @@ absl::StatusOr<Digest> TagStore::Resolve(const RepositoryName& name,
   return Digest::Parse(*link);
 }
 
+absl::StatusOr<drivers::PathLockPtr> TagStore::Lock(
+    const RepositoryName& name) {
+  absl::StatusOr<drivers::PathLockPtr> lock =
+      driver_->Lock(paths::ManifestsLockPath(name), kLockWait);
+  if (absl::IsAborted(lock.status())) {
+    return absl::UnavailableError(
+        absl::StrCat("the tags of repository ", name.str(),
+                     " are being changed by another request; retry"));
+  }
+  return lock;
+}
+
 absl::Status TagStore::Put(const RepositoryName& name, const Tag& tag,
                            const Digest& digest) {
   // The current link first: a tag directory that exists can be resolved,
@@ -71,6 +86,12 @@ absl::StatusOr<std::vector<std::string>> TagStore::All(
   std::vector<std::string> tags;
   tags.reserve(paths->size());
   for (const std::string& path : *paths) {
+    // Only tags that resolve: a tag directory without its current link is
+    // being written or removed (or was left by a crash).
+    absl::Status current =
+        driver_->Stat(absl::StrCat(path, "/current/link")).status();
+    if (absl::IsNotFound(current)) continue;
+    RETURN_IF_ERROR(current);
     tags.push_back(path.substr(path.rfind('/') + 1));
   }
   std::sort(tags.begin(), tags.end());
@@ -78,8 +99,13 @@ absl::StatusOr<std::vector<std::string>> TagStore::All(
 }
 
 absl::Status TagStore::Delete(const RepositoryName& name, const Tag& tag) {
+  // The current link first: the tag stops resolving and listing at once;
+  // the rest is history.
+  absl::Status unlinked = driver_->Delete(paths::TagCurrentLinkPath(name, tag));
+  if (absl::IsNotFound(unlinked)) return TagUnknown(name, tag);
+  RETURN_IF_ERROR(unlinked);
   absl::Status removed = driver_->Delete(paths::TagPath(name, tag));
-  return absl::IsNotFound(removed) ? TagUnknown(name, tag) : removed;
+  return absl::IsNotFound(removed) ? absl::OkStatus() : removed;
 }
 
 absl::Status TagStore::DeleteTagsOf(const RepositoryName& name,

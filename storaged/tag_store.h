@@ -1,5 +1,9 @@
-// Tags of a repository: _manifests/tags/<tag>/{current,index}. Thread-safe;
-// safe with other processes on one store (last writer of a tag wins).
+// Tags of a repository: _manifests/tags/<tag>/{current,index}. A tag exists
+// while its current link does: listings leave out tag directories without
+// one (being written, being removed, or left by a crash). Every change to a
+// repository's tags is made under the repository's tag lock
+// (_manifests/lock), so puts and deletes linearize across every process on
+// the store. Thread-safe.
 #ifndef REGISTRY_STORAGED_TAG_STORE_H_
 #define REGISTRY_STORAGED_TAG_STORE_H_
 
@@ -32,7 +36,11 @@ class TagStore {
   // The digest the tag points at. NotFound (MANIFEST_UNKNOWN).
   absl::StatusOr<Digest> Resolve(const RepositoryName& name, const Tag& tag);
 
-  // Points the tag at `digest`.
+  // The repository's tag lock, held while tags change. NotFound when the
+  // repository has no manifests; Aborted while another holder keeps it.
+  absl::StatusOr<drivers::PathLockPtr> Lock(const RepositoryName& name);
+
+  // Points the tag at `digest`. REQUIRES: the repository's tag lock.
   absl::Status Put(const RepositoryName& name, const Tag& tag,
                    const Digest& digest);
 
@@ -40,10 +48,12 @@ class TagStore {
   // exist (nothing was ever pushed to it).
   absl::StatusOr<std::vector<std::string>> All(const RepositoryName& name);
 
-  // Removes a tag. NotFound (MANIFEST_UNKNOWN).
+  // Removes a tag. NotFound (MANIFEST_UNKNOWN). REQUIRES: the repository's
+  // tag lock.
   absl::Status Delete(const RepositoryName& name, const Tag& tag);
 
-  // Removes every tag currently pointing at `digest`.
+  // Removes every tag currently pointing at `digest`. REQUIRES: the
+  // repository's tag lock.
   absl::Status DeleteTagsOf(const RepositoryName& name, const Digest& digest);
 
  private:

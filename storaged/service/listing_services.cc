@@ -43,7 +43,9 @@ grpc::Status TagServiceImpl::Delete(grpc::ServerContext*,
         ASSIGN_OR_RETURN(RepositoryName name,
                          RepositoryName::Parse(request->repository()));
         ASSIGN_OR_RETURN(Tag tag, Tag::Parse(request->tag()));
-        return storage_->tags.Delete(name, tag);
+        Reference reference;
+        reference.tag = std::move(tag);
+        return storage_->manifests.Delete(name, reference);  // Locked.
       }());
 }
 

@@ -92,8 +92,7 @@ grpc::Status UploadServiceImpl::Commit(grpc::ServerContext*,
                                        const v1::CommitUploadRequest* request,
                                        v1::BlobInfo* response) {
   return Answer(
-      CallSubject{"commit of upload", request->upload_id(),
-                  request->repository()},
+      CallSubject{"commit of blob", request->digest(), request->repository()},
       [&]() -> absl::Status {
         RETURN_IF_ERROR(storage_->policy.CheckWrite("committing an upload"));
         ASSIGN_OR_RETURN(RepositoryName name,

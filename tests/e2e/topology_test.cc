@@ -2,14 +2,20 @@
 // balancing over both (round_robin): an upload begun on one gateway
 // continues on the other, a tag pushed through one is read through the other
 // at once, and with one storaged killed (SIGKILL) mid-run, pushes and pulls
-// keep working through the other.
+// keep working through the other. Concurrent manifest puts and deletes in
+// one repository linearize per tag.
 #include <httplib.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
+#include <iostream>
+#include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/digest.h"
 #include "gtest/gtest.h"
@@ -139,6 +145,95 @@ TEST_F(TopologyTest, KeepsWorkingWhenOneStoragedIsKilled) {
   // Only a request in flight at the moment of the kill may fail.
   EXPECT_LE(failures, 2) << "last failure in round " << last_failure;
   EXPECT_LT(last_failure, 10);
+}
+
+TEST_F(TopologyTest, ConcurrentPutsAndDeletesOfManifestsLinearizePerTag) {
+  const std::string repo = "t/race";
+  // Four manifests over one layer, told apart by an annotation.
+  std::string layer = Chunk(7, 4 << 10);
+  std::string layer_digest = DigestOf(layer).ToString();
+  auto blob = G(0).Post(
+      absl::StrCat("/v2/", repo, "/blobs/uploads/?digest=", layer_digest),
+      layer, "application/octet-stream");
+  ASSERT_TRUE(blob);
+  ASSERT_EQ(blob->status, 201);
+  std::vector<std::string> manifests, digests;
+  for (int i = 0; i < 4; ++i) {
+    manifests.push_back(absl::StrCat(
+        R"({"schemaVersion":2,"mediaType":")", kOciManifest,
+        R"(","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":")",
+        layer_digest, R"(","size":)", layer.size(),
+        R"(},"layers":[],"annotations":{"n":")", i, R"("}})"));
+    digests.push_back(DigestOf(manifests.back()).ToString());
+  }
+  const std::vector<std::string> tags = {"a", "b", "c"};
+
+  // Pushes and deletes (by tag and by digest) through both gateways, for a
+  // bounded time; every answer must be one the spec names.
+  std::atomic<int> unexpected{0}, requests{0};
+  std::mutex mu;
+  std::string first_unexpected;
+  auto record = [&](const httplib::Result& r, std::vector<int> allowed,
+                    const std::string& what) {
+    ++requests;
+    int status = r ? r->status : -1;
+    for (int ok : allowed) {
+      if (status == ok) return;
+    }
+    if (unexpected++ == 0) {
+      std::lock_guard<std::mutex> lock(mu);
+      first_unexpected =
+          absl::StrCat(what, " -> ", status, " ", r ? r->body : std::string());
+    }
+  };
+  const absl::Time end = absl::Now() + absl::Seconds(6);
+  std::vector<std::thread> workers;
+  for (int w = 0; w < 6; ++w) {
+    workers.emplace_back([&, w] {
+      httplib::Client client("127.0.0.1", gateways_[w % 2].port);
+      client.set_read_timeout(30);
+      for (int i = 0; absl::Now() < end; ++i) {
+        const std::string& tag = tags[(w + i) % tags.size()];
+        const int m = (w * 7 + i) % manifests.size();
+        std::string base = absl::StrCat("/v2/", repo, "/manifests/");
+        switch ((w + i) % 3) {
+          case 0:
+            record(client.Put(base + tag, manifests[m], kOciManifest), {201},
+                   "PUT " + tag);
+            break;
+          case 1:
+            record(client.Delete(base + tag), {202, 404}, "DELETE " + tag);
+            break;
+          default:
+            record(client.Delete(base + digests[m]), {202, 404},
+                   "DELETE " + digests[m]);
+        }
+      }
+    });
+  }
+  for (std::thread& worker : workers) worker.join();
+  std::cout << requests << " concurrent manifest requests\n";
+  EXPECT_EQ(unexpected, 0) << "first: " << first_unexpected;
+
+  // Every tag listed resolves, on both gateways, to one of the manifests.
+  for (int g = 0; g < 2; ++g) {
+    auto list = G(g).Get(absl::StrCat("/v2/", repo, "/tags/list"));
+    ASSERT_TRUE(list);
+    ASSERT_EQ(list->status, 200) << list->body;
+    for (const std::string& tag : tags) {
+      bool listed = absl::StrContains(list->body, "\"" + tag + "\"");
+      auto got = G(g).Get(absl::StrCat("/v2/", repo, "/manifests/", tag),
+                          {{"Accept", kOciManifest}});
+      ASSERT_TRUE(got);
+      EXPECT_EQ(got->status, listed ? 200 : 404)
+          << "tag " << tag << " in " << list->body;
+      if (listed) {
+        EXPECT_NE(std::find(digests.begin(), digests.end(),
+                            got->get_header_value("Docker-Content-Digest")),
+                  digests.end());
+      }
+    }
+  }
 }
 
 }  // namespace
