@@ -2,7 +2,9 @@
 // manifests, tags, catalog and referrers over gRPC on a storage driver.
 #include <cstdio>
 #include <map>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -21,6 +23,7 @@
 #include "storaged/call_observer.h"
 #include "storaged/config.h"
 #include "storaged/manifest_cache.h"
+#include "storaged/scrub_command.h"
 #include "storaged/server.h"
 #include "storaged/upload_purger.h"
 
@@ -48,6 +51,12 @@ ABSL_FLAG(absl::Duration, drain_notice, absl::Seconds(2),
           "still serving, so gateways move their calls elsewhere");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "how long in-flight calls may run after SIGTERM/SIGINT");
+ABSL_FLAG(bool, repair, false,
+          "scrub: quarantine blobs that do not hash to their digest and "
+          "remove broken links, tags and uploads (default: report only)");
+ABSL_FLAG(absl::Duration, grace, absl::Minutes(10),
+          "scrub: links, tags and uploads younger than this are not judged "
+          "(pushes in progress)");
 
 namespace {
 
@@ -77,9 +86,18 @@ std::map<std::string, std::string> FlagOverrides(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "storaged [--config=FILE] [--listen=HOST:PORT] [--driver=filesystem "
-      "--root=DIR]");
-  absl::ParseCommandLine(argc, argv);
+      "the registry's storage service.\n"
+      "  storaged [--config=FILE] [--listen=HOST:PORT] [--driver=filesystem "
+      "--root=DIR]\n"
+      "  storaged scrub [--config=FILE | --driver=NAME --root=DIR] [--repair] "
+      "[--grace=10m]");
+  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  const bool scrub = args.size() == 2 && std::string(args[1]) == "scrub";
+  if (args.size() > 1 && !scrub) {
+    std::fprintf(stderr, "storaged: unknown command \"%s\" (commands: scrub)\n",
+                 args[1]);
+    return 1;
+  }
 
   absl::StatusOr<registry::StoragedConfig> config =
       registry::LoadStoragedConfig(absl::GetFlag(FLAGS_config),
@@ -97,6 +115,12 @@ int main(int argc, char** argv) {
   absl::StatusOr<registry::drivers::StorageDriverPtr> driver =
       registry::drivers::CreateDriver(config->driver, config->driver_params);
   if (!driver.ok()) return Fail(driver.status());
+  if (scrub) {
+    registry::ScrubOptions options;
+    options.repair = absl::GetFlag(FLAGS_repair);
+    options.grace = absl::GetFlag(FLAGS_grace);
+    return registry::RunScrubCommand(**driver, options);
+  }
   registry::drivers::DeclareDriverMetrics();
   registry::DeclareRpcMetrics();
   registry::DeclareCacheMetrics();

@@ -19,6 +19,12 @@ std::string BlobDataPath(const Digest& digest) {
                       digest.hex().substr(0, 2), "/", digest.hex(), "/data");
 }
 
+std::string BlobsRoot() { return absl::StrCat(kRoot, "/blobs"); }
+
+std::string QuarantinePath(const Digest& digest, absl::string_view suffix) {
+  return absl::StrCat(kRoot, "/quarantine/", DigestDir(digest), "/", suffix);
+}
+
 std::string RepositoriesRoot() { return absl::StrCat(kRoot, "/repositories"); }
 
 std::string RepositoryPath(const RepositoryName& name) {

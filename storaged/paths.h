@@ -4,6 +4,9 @@
 //
 //   /docker/registry/v2/
 //     blobs/sha256/<hex[0:2]>/<hex>/data              content, by digest
+//     quarantine/sha256/<hex>/<unix-nanos>            content the scrub found
+//                                                     not to hash to <hex>
+//                                                     (this registry's)
 //     repositories/<name>/
 //       _layers/sha256/<hex>/link                     blob linked in repo
 //       _manifests/revisions/sha256/<hex>/link        manifest in repo
@@ -35,6 +38,8 @@
 namespace registry::paths {
 
 std::string BlobDataPath(const Digest& digest);
+std::string BlobsRoot();
+std::string QuarantinePath(const Digest& digest, absl::string_view suffix);
 
 std::string RepositoriesRoot();
 std::string RepositoryPath(const RepositoryName& name);
