@@ -2,12 +2,14 @@
 
 #include <openssl/rand.h>
 
+#include <thread>
 #include <utility>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "common/status_macros.h"
 #include "drivers/lock_wait.h"
@@ -42,6 +44,8 @@ absl::StatusOr<std::string> NewToken() {
       absl::string_view(reinterpret_cast<char*>(bytes), sizeof(bytes)));
 }
 
+// A held lease, renewed by a thread of its own every third of the lease
+// until released, so a live holder keeps it through long operations.
 class S3Lock final : public PathLock {
  public:
   S3Lock(ObjectStore& store, std::string key, std::string token,
@@ -50,38 +54,73 @@ class S3Lock final : public PathLock {
         key_(std::move(key)),
         token_(std::move(token)),
         etag_(std::move(etag)),
-        expiry_(expiry) {}
+        expiry_(expiry),
+        renewer_([this] { RenewUntilReleased(); }) {}
 
-  // Releases by writing an expired lease (if this holder still has it).
+  // Stops renewing, then releases by writing an expired lease (if this
+  // holder still has it).
   ~S3Lock() override {
-    store_.PutIf(key_, Encode({token_, absl::UnixEpoch()}), etag_)
-        .status()
-        .IgnoreError();
+    {
+      absl::MutexLock lock(&mu_);
+      released_ = true;
+    }
+    renewer_.join();
+    absl::MutexLock lock(&mu_);
+    if (lost_.ok()) {
+      store_.PutIf(key_, Encode({token_, absl::UnixEpoch()}), etag_)
+          .status()
+          .IgnoreError();
+    }
   }
 
   absl::Status Check() override {
-    absl::Time now = absl::Now();
-    if (expiry_ - now > kLeaseTime * 2 / 3) return absl::OkStatus();
-    absl::Time expiry = now + kLeaseTime;
+    absl::MutexLock lock(&mu_);
+    if (!lost_.ok()) return lost_;
+    // The renewer is late (a stalled process): renew here, or learn that
+    // another holder took over.
+    if (expiry_ - absl::Now() < kLeaseTime * 2 / 3) return RenewLocked();
+    return absl::OkStatus();
+  }
+
+ private:
+  void RenewUntilReleased() {
+    absl::MutexLock lock(&mu_);
+    while (true) {
+      auto released = [this]()
+                          ABSL_SHARED_LOCKS_REQUIRED(mu_) { return released_; };
+      if (mu_.AwaitWithTimeout(absl::Condition(&released), kLeaseTime / 3)) {
+        return;
+      }
+      if (!lost_.ok()) return;
+      RenewLocked().IgnoreError();  // Recorded in lost_ when lost for good.
+    }
+  }
+
+  absl::Status RenewLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    absl::Time expiry = absl::Now() + kLeaseTime;
     absl::StatusOr<std::string> etag =
         store_.PutIf(key_, Encode({token_, expiry}), etag_);
     if (absl::IsFailedPrecondition(etag.status()) ||
         absl::IsNotFound(etag.status())) {
-      return absl::AbortedError(
+      lost_ = absl::AbortedError(
           absl::StrCat("s3: lock ", key_, " was taken over by another holder"));
+      return lost_;
     }
-    RETURN_IF_ERROR(etag.status());
+    RETURN_IF_ERROR(etag.status());  // Unavailable: tried again later.
     etag_ = *std::move(etag);
     expiry_ = expiry;
     return absl::OkStatus();
   }
 
- private:
   ObjectStore& store_;
   const std::string key_;
   const std::string token_;
-  std::string etag_;
-  absl::Time expiry_;
+  absl::Mutex mu_;
+  std::string etag_ ABSL_GUARDED_BY(mu_);
+  absl::Time expiry_ ABSL_GUARDED_BY(mu_);
+  absl::Status lost_ ABSL_GUARDED_BY(mu_);
+  bool released_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread renewer_;  // Last: starts once the rest is initialized.
 };
 
 // Whether anything but `key` lies below `prefix`.

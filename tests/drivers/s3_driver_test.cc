@@ -18,6 +18,7 @@
 #include "tests/testing/s3_server.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_data.h"
+#include "tests/testing/wait.h"
 
 namespace registry::testing {
 namespace {
@@ -243,6 +244,32 @@ TEST(S3OptionsTest, DistributionKeysAndEnvironment) {
   EXPECT_THAT(s3::ParseS3Options({{"bucket", "b"}},
                                  [](const char*) { return nullptr; }),
               StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST_F(S3DriverTest, ALeaseLeftByADeadHolderIsTakenOverWhenItExpires) {
+  ASSERT_OK(driver_->PutContent("/l/f", "x"));
+  // Leases of holders that died without releasing them: one expired, one
+  // that expires in two seconds.
+  const std::string key = root_ + "/l/lock";
+  ASSERT_OK(store_->Put(key, "deadholder 0"));
+  EXPECT_OK(driver_->Lock("/l/lock", absl::ZeroDuration()));
+  absl::Time expiry = absl::Now() + absl::Seconds(2);
+  ASSERT_OK(store_->Put(
+      key, absl::StrCat("deadholder ", absl::ToUnixSeconds(expiry) + 1)));
+  EXPECT_THAT(driver_->Lock("/l/lock", absl::Milliseconds(100)),
+              StatusIs(absl::StatusCode::kAborted));
+  absl::StatusOr<drivers::PathLockPtr> taken =
+      driver_->Lock("/l/lock", absl::Seconds(10));
+  ASSERT_OK(taken);
+  EXPECT_GE(absl::Now(), expiry);
+  // The lease now names this holder; a takeover behind its back is noticed.
+  ASSERT_OK(store_->Put(key, "thief 0"));
+  // The renewer (every 5 s) finds the lease changed.
+  EXPECT_OK(
+      WaitFor([&] { return !(*taken)->Check().ok(); }, absl::Seconds(10)));
+  EXPECT_THAT((*taken)->Check(), StatusIs(absl::StatusCode::kAborted));
+  taken->reset();
+  ASSERT_OK(driver_->Delete("/l"));
 }
 
 }  // namespace

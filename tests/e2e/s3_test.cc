@@ -27,32 +27,11 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-// A storaged configuration file for the shared S3 server's bucket under
-// `root`, in Distribution's keys.
-std::string WriteConfig(const std::string& root, bool redirect) {
-  S3Server& s3 = SharedS3Server();
-  std::string path = absl::StrCat(NewTempDir("config"), "/storaged.yml");
-  std::ofstream out(path);
-  out << "version: 0.1\n"
-      << "log:\n  level: info\n"
-      << "storage:\n"
-      << "  redirect:\n    disable: " << (redirect ? "false" : "true") << "\n"
-      << "  s3:\n"
-      << "    region: us-east-1\n"
-      << "    regionendpoint: " << s3.endpoint() << "\n"
-      << "    bucket: " << s3.bucket() << "\n"
-      << "    accesskey: " << s3.access_key() << "\n"
-      << "    secretkey: " << s3.secret_key() << "\n"
-      << "    rootdirectory: /" << root << "\n"
-      << "    chunksize: " << (5 << 20) << "\n"
-      << "    forcepathstyle: true\n";
-  return path;
-}
-
 absl::StatusOr<Registry> StartOnS3(const std::string& root, bool redirect) {
-  absl::StatusOr<StoragedProcess> storaged =
-      StartStoraged(NewTempDir("unused"),
-                    {"--driver=s3", "--config=" + WriteConfig(root, redirect)});
+  absl::StatusOr<StoragedProcess> storaged = StartStoraged(
+      NewTempDir("unused"),
+      {"--driver=s3",
+       "--config=" + SharedS3Server().WriteStoragedConfig(root, redirect)});
   if (!storaged.ok()) return storaged.status();
   absl::StatusOr<GatewayProcess> gateway = StartGateway(storaged->address);
   if (!gateway.ok()) return gateway.status();

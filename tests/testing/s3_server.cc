@@ -75,6 +75,26 @@ std::map<std::string, std::string> S3Server::DriverParams(
   };
 }
 
+std::string S3Server::WriteStoragedConfig(const std::string& rootdirectory,
+                                          bool redirect) const {
+  std::string path = absl::StrCat(NewTempDir("config"), "/storaged.yml");
+  std::ofstream out(path);
+  out << "version: 0.1\n"
+      << "log:\n  level: info\n"
+      << "storage:\n"
+      << "  redirect:\n    disable: " << (redirect ? "false" : "true") << "\n"
+      << "  s3:\n"
+      << "    region: us-east-1\n"
+      << "    regionendpoint: " << endpoint_ << "\n"
+      << "    bucket: " << bucket_ << "\n"
+      << "    accesskey: " << access_key_ << "\n"
+      << "    secretkey: " << secret_key_ << "\n"
+      << "    rootdirectory: /" << rootdirectory << "\n"
+      << "    chunksize: " << (5 << 20) << "\n"
+      << "    forcepathstyle: true\n";
+  return path;
+}
+
 S3Server& SharedS3Server() {
   static S3Server* server = [] {
     absl::StatusOr<std::unique_ptr<S3Server>> started =

@@ -30,6 +30,11 @@ class S3Server {
   std::map<std::string, std::string> DriverParams(
       const std::string& rootdirectory) const;
 
+  // A storaged configuration file (Distribution's keys) on this server's
+  // bucket under `rootdirectory`, with 5 MiB parts; returns its path.
+  std::string WriteStoragedConfig(const std::string& rootdirectory,
+                                  bool redirect = true) const;
+
  private:
   S3Server() = default;
 
