@@ -236,5 +236,50 @@ TEST_F(TopologyTest, ConcurrentPutsAndDeletesOfManifestsLinearizePerTag) {
   }
 }
 
+TEST_F(TopologyTest, RetriedFinalPutsThroughBothGatewaysStoreTheChunkOnce) {
+  for (int round = 0; round < 10; ++round) {
+    const std::string head = Chunk(40 + round, 512 << 10);
+    const std::string tail = Chunk(80 + round, 64 << 10);
+    const std::string digest = DigestOf(head + tail).ToString();
+    auto start = G(0).Post("/v2/t/retry/blobs/uploads/", "", "");
+    ASSERT_TRUE(start);
+    ASSERT_EQ(start->status, 202);
+    std::string location = start->get_header_value("Location");
+    auto patched = G(0).Patch(location, head, "application/octet-stream");
+    ASSERT_TRUE(patched);
+    ASSERT_EQ(patched->status, 202);
+    location = patched->get_header_value("Location");
+    // The final PUT with the last chunk and no Content-Range, sent again
+    // while the first is in flight, through both gateways.
+    std::vector<std::thread> puts;
+    std::atomic<int> created{0};
+    std::mutex mu;
+    std::string failure;
+    for (int i = 0; i < 4; ++i) {
+      puts.emplace_back([&, i] {
+        httplib::Client client("127.0.0.1", gateways_[i % 2].port);
+        auto put = client.Put(
+            absl::StrCat(location,
+                         location.find('?') == std::string::npos ? "?" : "&",
+                         "digest=", digest),
+            tail, "application/octet-stream");
+        if (put && put->status == 201 &&
+            put->get_header_value("Docker-Content-Digest") == digest) {
+          ++created;
+        } else {
+          std::lock_guard<std::mutex> lock(mu);
+          failure = put ? absl::StrCat(put->status, " ", put->body) : "none";
+        }
+      });
+    }
+    for (std::thread& put : puts) put.join();
+    EXPECT_EQ(created, 4) << "round " << round << ": " << failure;
+    auto pulled = G(1).Get(absl::StrCat("/v2/t/retry/blobs/", digest));
+    ASSERT_TRUE(pulled);
+    EXPECT_EQ(pulled->status, 200);
+    EXPECT_TRUE(pulled->body == head + tail) << "round " << round;
+  }
+}
+
 }  // namespace
 }  // namespace registry::testing

@@ -26,6 +26,7 @@
 #include "proto/referrers.grpc.pb.h"
 #include "proto/tag.grpc.pb.h"
 #include "proto/upload.grpc.pb.h"
+#include "tests/testing/reason_matchers.h"
 #include "tests/testing/registry_client.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_data.h"
@@ -49,11 +50,6 @@ absl::Status Call(Stub* stub,
   context.set_deadline(std::chrono::system_clock::now() +
                        std::chrono::seconds(60));
   return FromGrpcStatus((stub->*method)(&context, request, response));
-}
-
-MATCHER_P(HasReason, reason, v1::Reason_Name(reason)) {
-  *result_listener << GetStatus(arg);
-  return ReasonOf(GetStatus(arg)) == reason;
 }
 
 std::string Manifest(const v1::BlobInfo& config, const v1::BlobInfo& layer,

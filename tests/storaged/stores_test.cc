@@ -12,6 +12,7 @@
 #include "storaged/manifest_parser.h"
 #include "storaged/paths.h"
 #include "storaged/storage.h"
+#include "tests/testing/reason_matchers.h"
 #include "tests/testing/status_matchers.h"
 
 namespace registry {

@@ -24,6 +24,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "proto/upload.grpc.pb.h"
+#include "tests/testing/reason_matchers.h"
 #include "tests/testing/registry_client.h"
 #include "tests/testing/s3_server.h"
 #include "tests/testing/status_matchers.h"
@@ -34,11 +35,6 @@
 
 namespace registry::testing {
 namespace {
-
-MATCHER_P(HasReason, reason, v1::Reason_Name(reason)) {
-  *result_listener << GetStatus(arg);
-  return ReasonOf(GetStatus(arg)) == reason;
-}
 
 constexpr char kRepo[] = "integrity/app";
 
