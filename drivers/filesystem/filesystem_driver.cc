@@ -275,17 +275,28 @@ absl::Status FilesystemDriver::Move(absl::string_view src,
 
 absl::Status FilesystemDriver::Delete(absl::string_view path) {
   ASSIGN_OR_RETURN(std::string local, Resolve(path));
+  struct stat st;
+  if (lstat(local.c_str(), &st) != 0)
+    return ErrnoToStatus(errno, "delete", path);
+  std::string target = local;
+  if (S_ISDIR(st.st_mode)) {
+    // Out of sight at once (temporary names are hidden from listings), so
+    // no reader sees a half-removed tree and no lock waiter can create a
+    // file in it through its old path.
+    target = TempNameFor(local);
+    if (rename(local.c_str(), target.c_str()) != 0) {
+      return ErrnoToStatus(errno, "delete", path);
+    }
+  }
   std::error_code error;
-  std::uintmax_t removed = 0;
-  // A file created in the tree while it is removed (a lock waiter's lock
-  // file) fails the last rmdir with ENOTEMPTY: remove again.
+  // A file created through an already resolved path while the tree is
+  // removed fails the last rmdir with ENOTEMPTY: remove again.
   for (int attempt = 0; attempt < 5; ++attempt) {
     error.clear();
-    removed += std::filesystem::remove_all(local, error);
+    std::filesystem::remove_all(target, error);
     if (error.value() != ENOTEMPTY) break;
   }
   if (error) return ErrnoToStatus(error.value(), "delete", path);
-  if (removed == 0) return ErrnoToStatus(ENOENT, "delete", path);
   return absl::OkStatus();
 }
 

@@ -24,6 +24,9 @@ struct DriverUnderTest {
   // Whether to assert the test process's memory stays bounded while
   // streaming the large object (not for drivers that store in memory).
   bool bounded_memory = false;
+  // Whether a deleted directory disappears in one step (then a lock waiter
+  // in it always gets NotFound); object stores delete key by key.
+  bool directories_vanish_at_once = true;
 };
 
 class DriverConformanceTest : public ::testing::TestWithParam<DriverUnderTest> {

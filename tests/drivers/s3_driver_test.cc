@@ -54,6 +54,7 @@ drivers::StorageDriverPtr OpenRoot(const std::string& root) {
 DriverUnderTest S3() {
   DriverUnderTest d;
   d.name = "S3";
+  d.directories_vanish_at_once = false;
   d.make = [] {
     static int counter = 0;
     CurrentRoot() = absl::StrCat("/conformance-", getpid(), "-", ++counter);
