@@ -138,19 +138,30 @@ class Scrubber {
   }
 
   absl::Status BadBlob(const std::string& path, const Digest& digest,
-                       const std::pair<Digest, int64_t>& actual) {
-    std::string detail =
-        absl::StrCat("holds ", actual.second, " bytes that hash to ",
-                     actual.first.ToString());
+                       std::pair<Digest, int64_t> actual) {
     bool repaired = false;
+    std::string where;
     if (options_.repair) {
+      // Moved first, then judged again: a push may have replaced the bad
+      // file with verified bytes since it was hashed, and those must stay.
       std::string aside = paths::QuarantinePath(
           digest, absl::StrCat(absl::ToUnixNanos(absl::Now())));
-      RETURN_IF_ERROR(driver_.Move(path, aside));
-      absl::StrAppend(&detail, "; quarantined at ", aside);
+      absl::Status moved = driver_.Move(path, aside);
+      if (absl::IsNotFound(moved)) return absl::OkStatus();  // Gone meanwhile.
+      RETURN_IF_ERROR(moved);
+      ASSIGN_OR_RETURN(actual, Hash(aside));
+      if (actual.first == digest) {
+        RETURN_IF_ERROR(driver_.Move(aside, path));  // Good now: put back.
+        stored_.insert(digest.hex());
+        return absl::OkStatus();
+      }
+      where = absl::StrCat("; quarantined at ", aside);
       repaired = true;
     }
-    Find("bad blob", digest.ToString(), std::move(detail), repaired);
+    Find("bad blob", digest.ToString(),
+         absl::StrCat("holds ", actual.second, " bytes that hash to ",
+                      actual.first.ToString(), where),
+         repaired);
     return absl::OkStatus();
   }
 

@@ -11,7 +11,9 @@
 //     removed.
 // Safe beside running storaged processes: links and directories younger
 // than `grace` are not judged (a commit writes its link while it moves the
-// data). Thread-compatible.
+// data), and a bad blob is moved aside before it is hashed again, so one
+// that a push replaced with verified bytes meanwhile is put back.
+// Thread-compatible.
 #ifndef REGISTRY_STORAGED_SCRUB_H_
 #define REGISTRY_STORAGED_SCRUB_H_
 
