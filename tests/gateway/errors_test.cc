@@ -13,6 +13,7 @@ struct Row {
   absl::Status status;
   const char* code;
   int http;
+  int retry_after = 0;
 };
 
 TEST(OciErrorTest, EveryReasonAndFallback) {
@@ -35,12 +36,14 @@ TEST(OciErrorTest, EveryReasonAndFallback) {
       {r(v1::TOO_LARGE), "SIZE_INVALID", 413},
       {r(v1::UNSUPPORTED), "UNSUPPORTED", 405},
       {r(v1::PAGINATION_NUMBER_INVALID), "PAGINATION_NUMBER_INVALID", 400},
+      {r(v1::UPLOAD_BUSY), "BLOB_UPLOAD_INVALID", 409, 1},
+      {r(v1::STORAGE_FULL), "UNAVAILABLE", 507, 60},
       {absl::UnauthenticatedError("m"), "UNAUTHORIZED", 401},
       {absl::PermissionDeniedError("m"), "DENIED", 403},
       {absl::UnimplementedError("m"), "UNSUPPORTED", 405},
-      {absl::UnavailableError("m"), "UNAVAILABLE", 503},
-      {absl::DeadlineExceededError("m"), "UNAVAILABLE", 503},
-      {absl::CancelledError("m"), "UNAVAILABLE", 503},
+      {absl::UnavailableError("m"), "UNAVAILABLE", 503, 5},
+      {absl::DeadlineExceededError("m"), "UNAVAILABLE", 503, 5},
+      {absl::CancelledError("m"), "UNAVAILABLE", 503, 1},
       {absl::InternalError("m"), "UNKNOWN", 500},
       {absl::NotFoundError("m"), "UNKNOWN", 500},
   };
@@ -48,6 +51,11 @@ TEST(OciErrorTest, EveryReasonAndFallback) {
     OciError error = ToOciError(row.status);
     EXPECT_EQ(error.code, row.code) << row.status;
     EXPECT_EQ(error.http_status, row.http) << row.status;
+    httplib::Response response;
+    WriteOciError(row.status, response);
+    EXPECT_EQ(response.get_header_value("Retry-After"),
+              row.retry_after > 0 ? std::to_string(row.retry_after) : "")
+        << row.status;
   }
 }
 
