@@ -20,8 +20,8 @@ absl::StatusOr<Digest> Digest::Parse(absl::string_view text) {
   auto invalid = [&](absl::string_view why) {
     return Error(
         absl::StatusCode::kInvalidArgument, v1::DIGEST_INVALID,
-        absl::StrCat("invalid digest \"", text.substr(0, 100), "\": ", why),
-        text.substr(0, 100));
+        absl::StrCat("invalid digest \"", Printable(text, 100), "\": ", why),
+        Printable(text, 100));
   };
   size_t colon = text.find(':');
   if (colon == absl::string_view::npos) {

@@ -45,4 +45,17 @@ std::string SubjectOf(const absl::Status& status) {
   return detail.has_value() ? detail->subject() : "";
 }
 
+std::string Printable(absl::string_view text, size_t max_bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : text.substr(0, max_bytes)) {
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.append({'\\', 'x', kHex[c >> 4], kHex[c & 0xf]});
+    }
+  }
+  return out;
+}
+
 }  // namespace registry

@@ -32,6 +32,11 @@ v1::Reason ReasonOf(const absl::Status& status);
 // The subject carried by `status`, or "".
 std::string SubjectOf(const absl::Status& status);
 
+// `text` cut to `max_bytes`, with every byte outside printable ASCII
+// written as \xNN: client input quoted in a message or subject stays valid
+// UTF-8 (protobuf strings and JSON bodies require it) and readable.
+std::string Printable(absl::string_view text, size_t max_bytes);
+
 }  // namespace registry
 
 #endif  // REGISTRY_COMMON_ERRORS_H_

@@ -69,6 +69,7 @@ std::map<std::string, std::string> FlagOverrides(int argc, char** argv) {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "gateway [--config=FILE] [--listen=HOST:PORT] [--storaged=TARGET]");
+  registry::HandleHelpRequest(argc, argv);
   absl::ParseCommandLine(argc, argv);
   absl::StatusOr<registry::gateway::GatewayConfig> config =
       registry::gateway::LoadGatewayConfig(absl::GetFlag(FLAGS_config),

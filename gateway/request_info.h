@@ -15,6 +15,9 @@ struct RequestInfo {
   // "referrers", "healthz", "readyz", "metrics" or "unknown".
   std::string route;
   std::string repository;  // Empty when the route has none.
+  // The path's last segment on routes that end in one: the manifest
+  // reference, blob or subject digest, or upload id; else empty.
+  std::string target;
   // "pull", "push", "delete", or "" (no repository action: base, probes).
   std::string action;
 };

@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "gateway/errors.h"
 #include "gateway/gateway_metrics.h"
+#include "gateway/request_check.h"
 #include "gateway/request_context.h"
 #include "gateway/request_info.h"
 
@@ -48,29 +49,80 @@ void OnResponse(const httplib::Request& req, const httplib::Response& res) {
        {"remote", req.remote_addr}});
 }
 
-// Starts the request's context (id) and authenticates requests under /v2.
-// A refused upload body is answered by its route, after it is drained.
+// Starts the request's context (id), checks the names the request carries
+// and authenticates requests under /v2. A refused upload body is answered
+// by its route, after it is drained.
 httplib::Server::HandlerResponse BeforeRouting(Authenticator* auth,
                                                const httplib::Request& req,
                                                httplib::Response& response) {
   BeginRequest(req.get_header_value("X-Request-Id"));
   response.set_header("X-Request-Id", CurrentRequest().id);
-  if (auth == nullptr || !absl::StartsWith(req.path, "/v2")) {
-    return httplib::Server::HandlerResponse::Unhandled;
-  }
-  absl::StatusOr<std::string> user = auth->Authenticate(req, response);
-  if (user.ok()) {
-    CurrentRequest().user = *std::move(user);
-    return httplib::Server::HandlerResponse::Unhandled;
-  }
   RequestInfo info = ClassifyRequest(req.method, req.path);
-  if ((info.route == "uploads" || info.route == "upload") &&
-      req.method != "GET" && req.method != "DELETE") {
-    CurrentRequest().refusal = user.status();
+  const bool has_body =
+      req.method == "POST" || req.method == "PATCH" || req.method == "PUT";
+  const bool body_route = info.route == "uploads" || info.route == "upload";
+  absl::Status refusal = CheckRequestNames(req, info);
+  if (refusal.ok() && auth != nullptr && absl::StartsWith(req.path, "/v2")) {
+    absl::StatusOr<std::string> user = auth->Authenticate(req, response);
+    if (user.ok()) {
+      CurrentRequest().user = *std::move(user);
+    } else {
+      refusal = user.status();
+    }
+  }
+  if (refusal.ok()) return httplib::Server::HandlerResponse::Unhandled;
+  if (has_body && body_route) {
+    CurrentRequest().refusal = refusal;
     return httplib::Server::HandlerResponse::Unhandled;
   }
-  WriteOciError(user.status(), response);
+  WriteOciError(refusal, response);
   return httplib::Server::HandlerResponse::Handled;
+}
+
+// Requests no route took: a path that is an API route but not for this
+// method is 405; anything else 404. Errors httplib answered itself keep
+// their status.
+void AnswerUnrouted(const httplib::Request& req, httplib::Response& response) {
+  if (!response.body.empty()) return;
+  int status = response.status;
+  RequestInfo info = ClassifyRequest(req.method, req.path);
+  if (status == 416) {  // httplib refused a malformed Range itself.
+    WriteOciError(Error(absl::StatusCode::kOutOfRange, v1::RANGE_INVALID,
+                        "malformed Range header"),
+                  response);
+  } else if (status == 404 && info.route != "unknown") {
+    WriteOciError(absl::UnimplementedError(absl::StrCat("method ", req.method,
+                                                        " is not allowed on ",
+                                                        info.route, " routes")),
+                  response);
+    return;
+  } else if (status == 404) {
+    WriteOciError(Error(absl::StatusCode::kNotFound, v1::NAME_UNKNOWN,
+                        absl::StrCat("not an API route: ", req.method, " ",
+                                     Printable(req.path, 200))),
+                  response);
+  } else {
+    WriteOciError(absl::InvalidArgumentError("malformed request"), response);
+  }
+  response.status = status;
+}
+
+// An exception out of a handler: 500, its text only in the log.
+void AnswerException(const httplib::Request& req, httplib::Response& response,
+                     std::exception_ptr thrown) {
+  std::string what = "unknown exception";
+  try {
+    std::rethrow_exception(thrown);
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+  }
+  Log(LogLevel::kError, "http", "a handler threw",
+      {{"request_id", CurrentRequest().id},
+       {"method", req.method},
+       {"what", what}});
+  response.headers.clear();
+  WriteOciError(absl::InternalError("internal error"), response);
 }
 
 }  // namespace
@@ -97,24 +149,9 @@ GatewayServer::GatewayServer(GatewayServerOptions options)
   http_->set_read_timeout(60);
   http_->set_write_timeout(60);
   // Unmatched paths and methods still get an OCI error body.
-  http_->set_error_handler(
-      [](const httplib::Request& req, httplib::Response& response) {
-        if (!response.body.empty()) return;
-        int status = response.status;
-        if (status == 416) {  // httplib refused a malformed Range itself.
-          WriteOciError(Error(absl::StatusCode::kOutOfRange, v1::RANGE_INVALID,
-                              "malformed Range header"),
-                        response);
-        } else {
-          WriteOciError(
-              absl::Status(
-                  status == 404 ? absl::StatusCode::kNotFound
-                                : absl::StatusCode::kUnimplemented,
-                  absl::StrCat("no route for ", req.method, " ", req.path)),
-              response);
-        }
-        response.status = status;
-      });
+  http_->set_error_handler(AnswerUnrouted);
+  // An exception in a handler is a 500 whose text stays in the log.
+  http_->set_exception_handler(AnswerException);
   std::shared_ptr<Authenticator> auth = options_.authenticator;
   http_->set_pre_routing_handler(
       [auth](const httplib::Request& req, httplib::Response& response) {
@@ -122,7 +159,8 @@ GatewayServer::GatewayServer(GatewayServerOptions options)
       });
   DeclareGatewayMetrics();
   http_->set_logger(OnResponse);
-  HandlerContext ctx{storaged_.get(), options_.limits};
+  HandlerContext ctx{storaged_.get(), options_.limits,
+                     auth == nullptr || !auth->ScopedByRepository()};
   // cpp-httplib tries routes in registration order: the hottest first. No
   // two patterns match the same path (see routes.h).
   RegisterManifestRoutes(*http_, ctx);

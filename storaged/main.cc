@@ -91,6 +91,7 @@ int main(int argc, char** argv) {
       "--root=DIR]\n"
       "  storaged scrub [--config=FILE | --driver=NAME --root=DIR] [--repair] "
       "[--grace=10m]");
+  registry::HandleHelpRequest(argc, argv);
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   const bool scrub = args.size() == 2 && std::string(args[1]) == "scrub";
   if (args.size() > 1 && !scrub) {

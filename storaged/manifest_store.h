@@ -11,11 +11,11 @@
 
 #include "absl/status/statusor.h"
 #include "common/digest.h"
+#include "common/names.h"
 #include "drivers/driver.h"
 #include "storaged/blob_store.h"
 #include "storaged/manifest_cache.h"
 #include "storaged/manifest_parser.h"
-#include "storaged/names.h"
 #include "storaged/tag_store.h"
 
 namespace registry {

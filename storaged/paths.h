@@ -33,7 +33,7 @@
 #include <string>
 
 #include "common/digest.h"
-#include "storaged/names.h"
+#include "common/names.h"
 
 namespace registry::paths {
 

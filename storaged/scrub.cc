@@ -8,10 +8,10 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "common/digest.h"
+#include "common/names.h"
 #include "common/sha256.h"
 #include "common/status_macros.h"
 #include "drivers/path_check.h"
-#include "storaged/names.h"
 #include "storaged/paths.h"
 
 namespace registry {

@@ -13,8 +13,8 @@
 #include "absl/status/statusor.h"
 #include "absl/types/optional.h"
 #include "common/digest.h"
+#include "common/names.h"
 #include "drivers/driver.h"
-#include "storaged/names.h"
 
 namespace registry {
 

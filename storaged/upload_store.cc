@@ -38,19 +38,6 @@ absl::Status UploadBusy(absl::string_view id) {
                id);
 }
 
-// Upload ids are UUIDs (as Distribution's); anything else is unknown.
-bool IsUploadId(absl::string_view id) {
-  if (id.size() != 36) return false;
-  for (size_t i = 0; i < id.size(); ++i) {
-    char c = id[i];
-    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 absl::StatusOr<std::string> NewUploadId() {
   unsigned char b[16];
   if (RAND_bytes(b, sizeof(b)) != 1) {

@@ -24,10 +24,10 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "absl/types/optional.h"
+#include "common/names.h"
 #include "common/sha256.h"
 #include "drivers/driver.h"
 #include "storaged/blob_store.h"
-#include "storaged/names.h"
 
 namespace registry {
 

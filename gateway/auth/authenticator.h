@@ -24,6 +24,10 @@ class Authenticator {
   // challenge header on `response`.
   virtual absl::StatusOr<std::string> Authenticate(
       const httplib::Request& request, httplib::Response& response) = 0;
+  // Whether users hold rights per repository (then a blob may be linked
+  // into a repository only from a source the user may pull: no mount
+  // without `from`).
+  virtual bool ScopedByRepository() const { return false; }
 };
 
 // HTTP Basic authentication against an htpasswd file; challenges with

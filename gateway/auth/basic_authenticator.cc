@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "gateway/auth/authenticator.h"
+#include "gateway/auth/credentials.h"
 
 namespace registry::gateway {
 namespace {
@@ -16,11 +17,12 @@ class BasicAuthenticator final : public Authenticator {
 
   absl::StatusOr<std::string> Authenticate(
       const httplib::Request& request, httplib::Response& response) override {
-    const std::string value = request.get_header_value("Authorization");
-    absl::string_view header = value;
+    const std::string header = request.get_header_value("Authorization");
+    absl::optional<absl::string_view> credentials =
+        CredentialsOf(header, "Basic");
     std::string decoded;
-    if (absl::ConsumePrefix(&header, "Basic ") &&
-        absl::Base64Unescape(absl::StripAsciiWhitespace(header), &decoded)) {
+    if (credentials.has_value() &&
+        absl::Base64Unescape(*credentials, &decoded)) {
       size_t colon = decoded.find(':');
       if (colon != std::string::npos &&
           users_->Verify(absl::string_view(decoded).substr(0, colon),

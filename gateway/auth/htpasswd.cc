@@ -58,6 +58,8 @@ absl::StatusOr<std::unique_ptr<Htpasswd>> Htpasswd::Load(
 }
 
 bool Htpasswd::Verify(absl::string_view user, absl::string_view password) {
+  // crypt() reads a C string: "secret\0anything" would pass as "secret".
+  if (password.find('\0') != absl::string_view::npos) return false;
   auto it = hashes_.find(std::string(user));
   if (it == hashes_.end()) return false;
   std::string key = CacheKey(user, password);

@@ -10,6 +10,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "gateway/auth/credentials.h"
 
 namespace registry::gateway {
 namespace {
@@ -104,7 +105,7 @@ absl::StatusOr<nlohmann::json> VerifyJwt(absl::string_view token,
   if (!absl::WebSafeBase64Unescape(parts[2], &signature)) {
     return Refused("the signature is not base64url");
   }
-  std::string alg = header->value("alg", "");
+  std::string alg = JsonString(*header, "alg");
   int wanted_type;
   if (alg == "RS256") {
     wanted_type = EVP_PKEY_RSA;
@@ -113,7 +114,7 @@ absl::StatusOr<nlohmann::json> VerifyJwt(absl::string_view token,
     signature = RawToDer(signature);
     wanted_type = EVP_PKEY_EC;
   } else {
-    return Refused(absl::StrCat("algorithm \"", alg, "\" is not accepted"));
+    return Refused("the algorithm is not RS256 or ES256");
   }
   absl::string_view signed_part =
       token.substr(0, parts[0].size() + 1 + parts[1].size());
@@ -129,7 +130,7 @@ absl::StatusOr<nlohmann::json> VerifyJwt(absl::string_view token,
 
   absl::StatusOr<nlohmann::json> claims = DecodePart(parts[1], "payload");
   if (!claims.ok()) return claims.status();
-  if (!expect.issuer.empty() && claims->value("iss", "") != expect.issuer) {
+  if (!expect.issuer.empty() && JsonString(*claims, "iss") != expect.issuer) {
     return Refused("wrong issuer");
   }
   if (!claims->contains("aud") ||
@@ -138,11 +139,11 @@ absl::StatusOr<nlohmann::json> VerifyJwt(absl::string_view token,
   }
   int64_t now = absl::ToUnixSeconds(expect.now);
   if (!claims->contains("exp") || !(*claims)["exp"].is_number() ||
-      (*claims)["exp"].get<int64_t>() <= now) {
+      (*claims)["exp"].get<double>() <= static_cast<double>(now)) {
     return Refused("expired");
   }
   if (claims->contains("nbf") && (*claims)["nbf"].is_number() &&
-      (*claims)["nbf"].get<int64_t>() > now) {
+      (*claims)["nbf"].get<double>() > static_cast<double>(now)) {
     return Refused("not valid yet");
   }
   return claims;

@@ -11,7 +11,9 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "common/names.h"
 #include "gateway/auth/authenticator.h"
+#include "gateway/auth/credentials.h"
 #include "gateway/request_info.h"
 
 namespace registry::gateway {
@@ -38,8 +40,10 @@ std::vector<Scope> RequiredScopes(const httplib::Request& request) {
   } else {
     scopes.push_back({"repository", info.repository, {info.action}});
   }
+  // A mount needs pull on its source (the challenge asks for it only when
+  // the source is a valid name; without one the handler does not mount).
   if (info.route == "uploads" && request.has_param("mount") &&
-      request.has_param("from")) {
+      RepositoryName::Parse(request.get_param_value("from")).ok()) {
     scopes.push_back({"repository", request.get_param_value("from"), {"pull"}});
   }
   return scopes;
@@ -51,8 +55,8 @@ bool Granted(const nlohmann::json& claims, const Scope& scope) {
   if (access == claims.end() || !access->is_array()) return false;
   std::set<std::string> actions;
   for (const auto& entry : *access) {
-    if (!entry.is_object() || entry.value("type", "") != scope.type ||
-        entry.value("name", "") != scope.name) {
+    if (JsonString(entry, "type") != scope.type ||
+        JsonString(entry, "name") != scope.name) {
       continue;
     }
     auto granted = entry.find("actions");
@@ -77,13 +81,13 @@ class TokenAuthenticator final : public Authenticator {
       const httplib::Request& request, httplib::Response& response) override {
     std::vector<Scope> scopes = RequiredScopes(request);
     const std::string header = request.get_header_value("Authorization");
-    absl::string_view token = header;
-    if (!absl::ConsumePrefix(&token, "Bearer ") || token.empty()) {
+    absl::optional<absl::string_view> token = CredentialsOf(header, "Bearer");
+    if (!token.has_value()) {
       Challenge(scopes, "", response);
       return absl::UnauthenticatedError("authentication required");
     }
     absl::StatusOr<nlohmann::json> claims =
-        VerifyJwt(absl::StripAsciiWhitespace(token), options_.keys,
+        VerifyJwt(*token, options_.keys,
                   {options_.issuer, options_.service, absl::Now()});
     if (!claims.ok()) {
       Challenge(scopes, "invalid_token", response);
@@ -98,19 +102,22 @@ class TokenAuthenticator final : public Authenticator {
             scope.ToString()));
       }
     }
-    return claims->value("sub", "");
+    return JsonString(*claims, "sub");
   }
+
+  bool ScopedByRepository() const override { return true; }
 
  private:
   void Challenge(const std::vector<Scope>& scopes, absl::string_view error,
                  httplib::Response& response) const {
-    std::string challenge =
-        absl::StrCat("Bearer realm=\"", options_.realm, "\",service=\"",
-                     options_.service, "\"");
+    std::string challenge = absl::StrCat(
+        "Bearer realm=\"", QuotedStringContent(options_.realm), "\",service=\"",
+        QuotedStringContent(options_.service), "\"");
     if (!scopes.empty()) {
       std::vector<std::string> texts;
       for (const Scope& scope : scopes) texts.push_back(scope.ToString());
-      absl::StrAppend(&challenge, ",scope=\"", absl::StrJoin(texts, " "), "\"");
+      absl::StrAppend(&challenge, ",scope=\"",
+                      QuotedStringContent(absl::StrJoin(texts, " ")), "\"");
     }
     if (!error.empty()) absl::StrAppend(&challenge, ",error=\"", error, "\"");
     response.set_header("WWW-Authenticate", challenge);

@@ -62,7 +62,8 @@ class BlobUploadHandler {
             const httplib::ContentReader& content) {
     Respond(response, [&]() -> absl::Status {
       const std::string name = req.matches[1];
-      if (req.has_param("mount")) {
+      if (req.has_param("mount") &&
+          (req.has_param("from") || ctx_.mount_without_source)) {
         absl::Status mounted = Mount(req, name, response);
         if (!absl::IsNotFound(mounted)) return mounted;
         // Not mountable: fall back to a new upload, as the spec says.

@@ -21,6 +21,10 @@ struct GatewayOptions {
 struct HandlerContext {
   StoragedClient* storaged;  // Not owned; outlives the server.
   GatewayOptions options;
+  // Whether a mount may omit `from` (any blob of the store may be linked).
+  // False when users hold rights per repository: a mount must then name a
+  // source that the user may pull and that links the blob.
+  bool mount_without_source = true;
 };
 
 // Runs `handle`; when it fails, replaces the response with the OCI error.

@@ -79,7 +79,11 @@ TEST(AccessTest, HtpasswdBasicAuth) {
   EXPECT_THAT(anonymous->body, HasSubstr("\"UNAUTHORIZED\""));
   for (const auto& [user, password] :
        std::vector<std::pair<std::string, std::string>>{
-           {"alice", "wrong"}, {"mallory", "wonderland"}, {"alice", ""}}) {
+           {"alice", "wrong"},
+           {"mallory", "wonderland"},
+           {"alice", ""},
+           // Issue 11 (5): crypt() stopped at the NUL and let this in.
+           {"alice", std::string("wonderland\0whatever", 19)}}) {
     auto refused =
         client.Get("/v2/", {{"Authorization", BasicHeader(user, password)}});
     ASSERT_TRUE(refused);
@@ -93,6 +97,11 @@ TEST(AccessTest, HtpasswdBasicAuth) {
       client.Get("/v2/", {{"Authorization", BasicHeader("bob", "builder")}});
   ASSERT_TRUE(allowed);
   EXPECT_EQ(allowed->status, 200);
+  // Schemes are case-insensitive (RFC 9110 section 11.1).
+  std::string lower = "basic" + BasicHeader("bob", "builder").substr(5);
+  auto lowercase = client.Get("/v2/", {{"Authorization", lower}});
+  ASSERT_TRUE(lowercase);
+  EXPECT_EQ(lowercase->status, 200);
   EXPECT_OK(registry->gateway.process->WaitForLog("\"user\":\"bob\"",
                                                   absl::Seconds(5)));
   auto health = client.Get("/healthz");  // Probes need no credentials.
@@ -120,7 +129,8 @@ TEST(AccessTest, ARefusedUploadBodyDoesNotSpoilTheConnection) {
   std::string body(200 << 10, 'x');
   std::string answers =
       Exchange(registry->gateway.port,
-               {absl::StrCat("PATCH /v2/a/b/blobs/uploads/some-id HTTP/1.1\r\n"
+               {absl::StrCat("PATCH /v2/a/b/blobs/uploads/"
+                             "3f2a1c4e-0000-4000-8000-000000000001 HTTP/1.1\r\n"
                              "Host: x\r\nContent-Length: ",
                              body.size(), "\r\n\r\n", body),
                 absl::StrCat("GET /v2/ HTTP/1.1\r\nHost: x\r\nAuthorization: ",
@@ -189,6 +199,22 @@ TEST(AccessTest, BadGatewayConfigurationsStopItBeforeListening) {
   ASSERT_FALSE(plain_password.ok());
   EXPECT_THAT(plain_password.status().message(),
               HasSubstr("plain:1: want user:bcrypt"));
+}
+
+// Issue 11 (12): --help printed "No flags matched" and exited 1.
+TEST(AccessTest, HelpListsEveryFlagAndExitsZero) {
+  for (const char* binary : {"gateway/gateway", "storaged/storaged"}) {
+    for (const char* ask : {"--help", "-h"}) {
+      absl::StatusOr<std::string> help =
+          RunCommand({RunfilePath(binary), ask}, absl::Seconds(10));
+      ASSERT_OK(help) << binary << " " << ask;
+      EXPECT_THAT(*help, HasSubstr("--config (default"));
+      EXPECT_THAT(*help, HasSubstr("--listen (default"));
+      EXPECT_THAT(*help, HasSubstr("--log_level (default"));
+      EXPECT_THAT(*help, ::testing::Not(HasSubstr("No flags matched")));
+      EXPECT_THAT(*help, ::testing::Not(HasSubstr("--flagfile")));
+    }
+  }
 }
 
 }  // namespace

@@ -244,10 +244,15 @@ TEST_F(HttpApiTest, CancelAndUnknownUploads) {
   ASSERT_TRUE(cancelled);
   EXPECT_EQ(cancelled->status, 204);
   EXPECT_EQ(client_->Get(location.c_str())->status, 404);
-  auto unknown = client_->Patch("/v2/r/cancel/blobs/uploads/not-an-upload", "x",
-                                "application/octet-stream");
+  auto unknown = client_->Patch(
+      "/v2/r/cancel/blobs/uploads/00000000-0000-4000-8000-000000000000", "x",
+      "application/octet-stream");
   EXPECT_EQ(unknown->status, 404);
   EXPECT_EQ(ErrorCode(unknown), "BLOB_UPLOAD_UNKNOWN");
+  auto malformed = client_->Patch("/v2/r/cancel/blobs/uploads/not-an-upload",
+                                  "x", "application/octet-stream");
+  EXPECT_EQ(malformed->status, 400);
+  EXPECT_EQ(ErrorCode(malformed), "BLOB_UPLOAD_INVALID");
   // A monolithic push with the wrong digest stores nothing.
   auto bad = client_->Post(
       "/v2/r/cancel/blobs/uploads/?digest=" + DigestOf("a").ToString(), "b",
@@ -278,9 +283,11 @@ TEST_F(HttpApiTest, RefusedPatchBodiesDoNotSpoilTheConnection) {
                 next});
   EXPECT_THAT(wrong_offset, HasSubstr("HTTP/1.1 416"));
   EXPECT_THAT(wrong_offset, HasSubstr("HTTP/1.1 200 OK"));
-  std::string unknown =
-      Exchange(registry_.gateway.port,
-               {patch("/v2/r/keep/blobs/uploads/no-such-upload", ""), next});
+  std::string unknown = Exchange(registry_.gateway.port,
+                                 {patch("/v2/r/keep/blobs/uploads/"
+                                        "00000000-0000-4000-8000-000000000000",
+                                        ""),
+                                  next});
   EXPECT_THAT(unknown, HasSubstr("HTTP/1.1 404"));
   EXPECT_THAT(unknown, HasSubstr("HTTP/1.1 200 OK"));
 }
@@ -509,6 +516,92 @@ TEST_F(HttpApiTest, TagsAndCatalogPaginate) {
             "</v2/_catalog?last=p/one&n=1>; rel=\"next\"");
   EXPECT_EQ(client_->Get("/v2/_catalog?n=1&last=p%2Fone")->body,
             R"({"repositories":["p/two"]})");
+}
+
+// Issue 11 (10): bytes that are not UTF-8 reached storaged (405 or 500
+// with an empty message); the gateway now refuses them before any call.
+TEST_F(HttpApiTest, NamesThatAreNotUtf8AreRefusedInTheGateway) {
+  const std::string digest = DigestOf("x").ToString();
+  struct {
+    const char* method;
+    std::string path;
+    std::string code;
+  } cases[] = {
+      {"GET", "/v2/a%ff/tags/list", "NAME_INVALID"},
+      {"GET", "/v2/r/manifests/t%ff", "TAG_INVALID"},
+      {"HEAD", "/v2/r/manifests/t%c3%28", "TAG_INVALID"},
+      {"PUT", "/v2/r/manifests/t%ff", "TAG_INVALID"},
+      {"GET", "/v2/r/blobs/sha256:%ff", "DIGEST_INVALID"},
+      {"DELETE", "/v2/r/manifests/sha256:%ff", "DIGEST_INVALID"},
+      {"PATCH", "/v2/r/blobs/uploads/%ff", "BLOB_UPLOAD_INVALID"},
+      {"GET", "/v2/r/blobs/uploads/%ff", "BLOB_UPLOAD_INVALID"},
+      {"GET", "/v2/r/tags/list?last=%ff", "TAG_INVALID"},
+      {"GET", "/v2/_catalog?last=%ff", "NAME_INVALID"},
+      {"GET", "/v2/r/referrers/" + digest + "?artifactType=%ff", "UNSUPPORTED"},
+      {"POST", "/v2/r/blobs/uploads/?digest=sha256:%ff", "DIGEST_INVALID"},
+      {"POST", "/v2/r/blobs/uploads/?mount=%ff&from=r", "DIGEST_INVALID"},
+      {"POST", "/v2/r/blobs/uploads/?mount=" + digest + "&from=%ff",
+       "NAME_INVALID"},
+  };
+  for (const auto& c : cases) {
+    httplib::Request request;
+    request.method = c.method;
+    request.path = c.path;
+    if (request.method == "PUT" || request.method == "PATCH" ||
+        request.method == "POST") {
+      request.body = "{}";
+      request.set_header("Content-Type", "application/octet-stream");
+    }
+    auto response = client_->send(request);
+    ASSERT_TRUE(response) << c.method << " " << c.path;
+    EXPECT_EQ(response->status, 400) << c.method << " " << c.path;
+    if (request.method != "HEAD") {
+      EXPECT_EQ(ErrorCode(response), c.code) << c.method << " " << c.path;
+      Json body = Json::parse(response->body, nullptr, false);
+      ASSERT_FALSE(body.is_discarded()) << response->body;
+      EXPECT_FALSE(body["errors"][0]["message"].get<std::string>().empty());
+    }
+  }
+  EXPECT_EQ(client_->Get("/v2/_catalog")->body, R"({"repositories":[]})");
+}
+
+// Issue 11 (11): a reference that is neither a tag nor a digest names no
+// manifest (404, as the spec and docker-registry answer); a PUT to it is
+// still a bad tag.
+TEST_F(HttpApiTest, AnInvalidReferenceIsAnUnknownManifest) {
+  for (const char* method : {"GET", "HEAD", "DELETE"}) {
+    httplib::Request request;
+    request.method = method;
+    request.path = "/v2/r/manifests/.INVALID_MANIFEST_NAME";
+    auto response = client_->send(request);
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 404) << method;
+    if (std::string(method) != "HEAD") {
+      EXPECT_EQ(ErrorCode(response), "MANIFEST_UNKNOWN") << method;
+    }
+  }
+  auto put = PutManifest("r", ".INVALID_MANIFEST_NAME", "{}");
+  ASSERT_TRUE(put);
+  EXPECT_EQ(put->status, 400);
+  EXPECT_EQ(ErrorCode(put), "TAG_INVALID");
+}
+
+// Issue 11 (12): what no route takes gets a code that says so.
+TEST_F(HttpApiTest, RequestsNoRouteTakesSayWhy) {
+  auto path = client_->Get("/v2/r/not-a-route");
+  ASSERT_TRUE(path);
+  EXPECT_EQ(path->status, 404);
+  EXPECT_EQ(ErrorCode(path), "NAME_UNKNOWN");
+  EXPECT_THAT(path->body, HasSubstr("not an API route"));
+  auto outside = client_->Get("/elsewhere");
+  ASSERT_TRUE(outside);
+  EXPECT_EQ(outside->status, 404);
+  EXPECT_THAT(outside->body, HasSubstr("not an API route"));
+  auto method = client_->Patch("/v2/r/manifests/t", "{}", "application/json");
+  ASSERT_TRUE(method);
+  EXPECT_EQ(method->status, 405);
+  EXPECT_EQ(ErrorCode(method), "UNSUPPORTED");
+  EXPECT_THAT(method->body, HasSubstr("PATCH"));
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/digest.h"
@@ -230,6 +231,134 @@ TEST_F(TokenAuthTest, AMountNeedsPullOnTheSource) {
                                "application/octet-stream");
   ASSERT_TRUE(mounted);
   EXPECT_EQ(mounted->status, 201);
+}
+
+// Issue 11 (1): without `from`, a mount could link any repository's blob.
+TEST_F(TokenAuthTest, AMountWithoutSourceNeverLinksAnotherRepositorysBlob) {
+  std::string blob = "private bytes of team/src";
+  std::string digest = DigestOf(blob).ToString();
+  ASSERT_EQ(client_
+                ->Post(("/v2/team/src/blobs/uploads/?digest=" + digest).c_str(),
+                       Bearer(Token(Grant("team/src", {"pull", "push"}))), blob,
+                       "application/octet-stream")
+                ->status,
+            201);
+  std::string dst = Token(Grant("team/dst", {"pull", "push"}));
+  auto mount =
+      client_->Post(("/v2/team/dst/blobs/uploads/?mount=" + digest).c_str(),
+                    Bearer(dst), "", "application/octet-stream");
+  ASSERT_TRUE(mount);
+  EXPECT_EQ(mount->status, 202);  // An ordinary upload starts instead.
+  EXPECT_THAT(mount->get_header_value("Location"),
+              HasSubstr("/v2/team/dst/blobs/uploads/"));
+  auto read =
+      client_->Get(("/v2/team/dst/blobs/" + digest).c_str(), Bearer(dst));
+  ASSERT_TRUE(read);
+  EXPECT_EQ(read->status, 404);
+  EXPECT_THAT(read->body, ::testing::Not(HasSubstr("private")));
+}
+
+// Issue 11 (2): HEAD on an upload URL was answered without credentials.
+TEST_F(TokenAuthTest, EveryMethodOnAnUploadNeedsItsScope) {
+  std::string writer = Token(Grant("team/app", {"pull", "push"}));
+  auto started = client_->Post("/v2/team/app/blobs/uploads/", Bearer(writer),
+                               "", "application/octet-stream");
+  ASSERT_TRUE(started);
+  ASSERT_EQ(started->status, 202);
+  std::string location = started->get_header_value("Location");
+  std::string other = Token(Grant("team/other", {"*"}));
+  for (const char* method : {"HEAD", "GET", "DELETE"}) {
+    httplib::Request anonymous;
+    anonymous.method = method;
+    anonymous.path = location;
+    auto refused = client_->send(anonymous);
+    ASSERT_TRUE(refused) << method;
+    EXPECT_EQ(refused->status, 401) << method;
+    EXPECT_FALSE(refused->has_header("Docker-Upload-UUID")) << method;
+    httplib::Request foreign = anonymous;
+    foreign.headers = Bearer(other);
+    auto denied = client_->send(foreign);
+    ASSERT_TRUE(denied) << method;
+    EXPECT_EQ(denied->status, 403) << method;
+    EXPECT_FALSE(denied->has_header("Range")) << method;
+  }
+  httplib::Request head;
+  head.method = "HEAD";
+  head.path = location;
+  head.headers = Bearer(writer);
+  auto allowed = client_->send(head);
+  ASSERT_TRUE(allowed);
+  EXPECT_EQ(allowed->status, 204);
+}
+
+// Issue 11 (3): a name could smuggle a second realm into the challenge.
+TEST_F(TokenAuthTest, NoNameCanAddToTheChallenge) {
+  auto injected =
+      client_->Get("/v2/a%22,realm=%22https://evil.example/steal/tags/list");
+  ASSERT_TRUE(injected);
+  EXPECT_EQ(injected->status, 400);
+  EXPECT_THAT(injected->body, HasSubstr("\"NAME_INVALID\""));
+  EXPECT_THAT(injected->get_header_value("WWW-Authenticate"),
+              ::testing::Not(HasSubstr("evil")));
+  std::string digest = DigestOf("x").ToString();
+  auto from = client_->Post(("/v2/team/app/blobs/uploads/?mount=" + digest +
+                             "&from=a%22,realm=%22https://evil.example/")
+                                .c_str(),
+                            "", "application/octet-stream");
+  ASSERT_TRUE(from);
+  EXPECT_EQ(from->status, 401);
+  std::string challenge = from->get_header_value("WWW-Authenticate");
+  EXPECT_THAT(challenge, ::testing::Not(HasSubstr("evil")));
+  EXPECT_EQ(challenge.find("realm="), challenge.rfind("realm="));
+}
+
+std::string UnsignedJwt(const Json& header, const Json& claims) {
+  return absl::StrCat(absl::WebSafeBase64Escape(header.dump()), ".",
+                      absl::WebSafeBase64Escape(claims.dump()), ".c2ln");
+}
+
+// Issue 11 (4): claims of the wrong JSON type threw out of the handler
+// (500, the exception text in a header).
+TEST_F(TokenAuthTest, TokensOfAnyShapeAreRefusedWithoutExceptionText) {
+  Json claims = {{"iss", kIssuer}, {"aud", kService}, {"exp", 4102444800}};
+  const std::vector<std::pair<std::string, std::string>> malformed = {
+      {"alg is a number", UnsignedJwt({{"alg", 5}}, claims)},
+      {"alg is null", UnsignedJwt({{"alg", nullptr}}, claims)},
+      {"alg is an object", UnsignedJwt({{"alg", {{"x", 1}}}}, claims)},
+      {"header is an array", UnsignedJwt(Json::array({1}), claims)},
+      {"iss is a number", Token(Grant("team/app", {"pull"}), {{"iss", 5}})},
+      {"exp is a string", Token(Grant("team/app", {"pull"}), {{"exp", "x"}})},
+  };
+  for (const auto& [why, token] : malformed) {
+    auto response = client_->Get("/v2/team/app/tags/list", Bearer(token));
+    ASSERT_TRUE(response) << why;
+    EXPECT_EQ(response->status, 401) << why;
+    EXPECT_FALSE(response->has_header("EXCEPTION_WHAT")) << why;
+    EXPECT_THAT(response->body, HasSubstr("\"UNAUTHORIZED\"")) << why;
+  }
+  // Signed tokens whose other claims have odd types: no grant, no crash.
+  const std::vector<std::pair<std::string, std::string>> odd = {
+      {"sub is a number", Token(Grant("team/app", {"pull"}), {{"sub", 7}})},
+      {"access type is a number",
+       Token(Json::array({{{"type", 5}, {"name", "team/app"}}}))},
+      {"access is a string", Token("everything")},
+  };
+  for (const auto& [why, token] : odd) {
+    auto response = client_->Get("/v2/team/app/tags/list", Bearer(token));
+    ASSERT_TRUE(response) << why;
+    EXPECT_NE(response->status, 500) << why;
+    EXPECT_FALSE(response->has_header("EXCEPTION_WHAT")) << why;
+  }
+}
+
+TEST_F(TokenAuthTest, TheSchemeIsCaseInsensitive) {
+  std::string token = Token(Grant("team/app", {"pull"}));
+  for (const char* scheme : {"bearer ", "BEARER ", "Bearer  "}) {
+    auto response = client_->Get("/v2/team/app/tags/list",
+                                 {{"Authorization", scheme + token}});
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 404) << scheme;  // Authorized; no tags yet.
+  }
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "storaged/names.h"
+#include "common/names.h"
 
 #include <string>
 

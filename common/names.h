@@ -3,8 +3,9 @@
 //   name      := component ("/" component)*, at most 255 characters
 //   component := [a-z0-9]+ (("." | "_" | "__" | "-"+) [a-z0-9]+)*
 //   tag       := [A-Za-z0-9_][A-Za-z0-9._-]{0,127}
-#ifndef REGISTRY_STORAGED_NAMES_H_
-#define REGISTRY_STORAGED_NAMES_H_
+//   upload id := a lowercase UUID
+#ifndef REGISTRY_COMMON_NAMES_H_
+#define REGISTRY_COMMON_NAMES_H_
 
 #include <string>
 
@@ -39,6 +40,17 @@ class Tag {
   std::string tag_;
 };
 
+// Whether `text` is well-formed UTF-8 (no overlongs, surrogates or code
+// points past U+10FFFF).
+bool IsUtf8(absl::string_view text);
+
+// Upload ids are UUIDs in lowercase hex (as Distribution's).
+bool IsUploadId(absl::string_view id);
+
+// A media type: type "/" subtype, each an RFC 6838 restricted-name, no
+// parameters (artifactType filters, config and artifact types).
+bool IsMediaType(absl::string_view text);
+
 // A manifest reference: exactly one of a tag or a digest.
 struct Reference {
   // Anything with a ':' is parsed as a digest (DIGEST_INVALID when bad),
@@ -51,4 +63,4 @@ struct Reference {
 
 }  // namespace registry
 
-#endif  // REGISTRY_STORAGED_NAMES_H_
+#endif  // REGISTRY_COMMON_NAMES_H_
