@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "absl/strings/str_cat.h"
 #include "common/errors.h"
 
 namespace registry::gateway {
@@ -53,6 +54,48 @@ constexpr CodeRow kCodes[] = {
 
 constexpr OciError kUnknown = {"UNKNOWN", 500};
 
+struct RefusalRow {
+  HttpRefusal refusal;
+  OciError error;
+  absl::string_view reason_phrase;
+};
+
+// Refusals of the HTTP layer: the spec names no code for most of them.
+constexpr RefusalRow kRefusals[] = {
+    {HttpRefusal::kMalformed, {"UNSUPPORTED", 400}, "Bad Request"},
+    {HttpRefusal::kTimeout, {"UNSUPPORTED", 408}, "Request Timeout"},
+    {HttpRefusal::kLengthRequired, {"SIZE_INVALID", 411}, "Length Required"},
+    {HttpRefusal::kBodyTooLarge, {"SIZE_INVALID", 413}, "Content Too Large"},
+    {HttpRefusal::kUriTooLong, {"UNSUPPORTED", 414}, "URI Too Long"},
+    {HttpRefusal::kHeadersTooLarge,
+     {"UNSUPPORTED", 431},
+     "Request Header Fields Too Large"},
+    {HttpRefusal::kMethod, {"UNSUPPORTED", 405}, "Method Not Allowed"},
+    {HttpRefusal::kVersion, {"UNSUPPORTED", 505}, "HTTP Version Not Supported"},
+    {HttpRefusal::kTooManyConnections,
+     {"TOOMANYREQUESTS", 503, 1},
+     "Service Unavailable"},
+};
+
+const RefusalRow& RowOf(HttpRefusal refusal) {
+  for (const RefusalRow& row : kRefusals) {
+    if (row.refusal == refusal) return row;
+  }
+  return kRefusals[0];
+}
+
+std::string ErrorBody(absl::string_view code, absl::string_view message,
+                      const std::string& subject) {
+  nlohmann::json error = {
+      {"code", std::string(code)},
+      {"message", std::string(message)},
+  };
+  error["detail"] =
+      subject.empty() ? nlohmann::json(nullptr) : nlohmann::json(subject);
+  return nlohmann::json{{"errors", {error}}}.dump(
+      -1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 }  // namespace
 
 OciError ToOciError(const absl::Status& status) {
@@ -67,15 +110,28 @@ OciError ToOciError(const absl::Status& status) {
 }
 
 std::string OciErrorBody(const absl::Status& status) {
-  nlohmann::json error = {
-      {"code", std::string(ToOciError(status).code)},
-      {"message", std::string(status.message())},
-  };
-  std::string subject = SubjectOf(status);
-  error["detail"] =
-      subject.empty() ? nlohmann::json(nullptr) : nlohmann::json(subject);
-  return nlohmann::json{{"errors", {error}}}.dump(
-      -1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return ErrorBody(ToOciError(status).code, status.message(),
+                   SubjectOf(status));
+}
+
+OciError ToOciError(HttpRefusal refusal) { return RowOf(refusal).error; }
+
+std::string HttpRefusalResponse(HttpRefusal refusal,
+                                absl::string_view message) {
+  const RefusalRow& row = RowOf(refusal);
+  std::string body = ErrorBody(row.error.code, message, "");
+  std::string retry =
+      row.error.retry_after > 0
+          ? absl::StrCat("Retry-After: ", row.error.retry_after, "\r\n")
+          : "";
+  return absl::StrCat("HTTP/1.1 ", row.error.http_status, " ",
+                      row.reason_phrase,
+                      "\r\nContent-Type: application/json\r\n"
+                      "Content-Length: ",
+                      body.size(),
+                      "\r\nConnection: close\r\n"
+                      "Docker-Distribution-API-Version: registry/2.0\r\n",
+                      retry, "\r\n", body);
 }
 
 void WriteOciError(const absl::Status& status, httplib::Response& response) {

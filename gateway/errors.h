@@ -30,6 +30,26 @@ std::string OciErrorBody(const absl::Status& status);
 // Retry-After when the error is temporary).
 void WriteOciError(const absl::Status& status, httplib::Response& response);
 
+// Refusals of the HTTP layer, made before a request is routed: framing,
+// limits and timeouts.
+enum class HttpRefusal {
+  kMalformed,           // 400
+  kTimeout,             // 408: the head did not arrive in time.
+  kLengthRequired,      // 411
+  kBodyTooLarge,        // 413
+  kUriTooLong,          // 414
+  kHeadersTooLarge,     // 431
+  kMethod,              // 405
+  kVersion,             // 505
+  kTooManyConnections,  // 503
+};
+
+OciError ToOciError(HttpRefusal refusal);
+
+// A whole response for `refusal` (status line, headers with
+// "Connection: close", the JSON error body with `message`).
+std::string HttpRefusalResponse(HttpRefusal refusal, absl::string_view message);
+
 }  // namespace registry::gateway
 
 #endif  // REGISTRY_GATEWAY_ERRORS_H_

@@ -33,7 +33,24 @@ ABSL_FLAG(std::string, storaged, "127.0.0.1:50051",
 ABSL_FLAG(int64_t, max_manifest_bytes, 4 << 20,
           "manifest bodies larger than this are refused (413)");
 ABSL_FLAG(int, threads, 256,
-          "HTTP worker threads; each open client connection holds one");
+          "HTTP worker threads: requests served at once (connections "
+          "waiting for a request hold none)");
+ABSL_FLAG(absl::Duration, header_timeout, absl::Seconds(10),
+          "a request's line and headers must arrive within this (else 408 "
+          "and the connection closes); also the time a new connection may "
+          "take to send its first request");
+ABSL_FLAG(absl::Duration, idle_timeout, absl::Seconds(60),
+          "a kept-alive connection with no request for this long is closed");
+ABSL_FLAG(int, max_connections, 10000,
+          "open client connections in all; beyond it new ones get 503 and "
+          "are closed");
+ABSL_FLAG(int, max_connections_per_address, 128,
+          "open connections from one client IP address (0: no limit; raise "
+          "it or set 0 behind a proxy that is the only client address)");
+ABSL_FLAG(int64_t, max_header_bytes, 1 << 20,
+          "the largest request head (request line and headers); larger: 431");
+ABSL_FLAG(int, max_headers, 100,
+          "the most header fields a request may carry; more: 431");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "after SIGTERM/SIGINT, how long requests in flight may finish "
           "before the gateway exits anyway");
@@ -120,6 +137,14 @@ int main(int argc, char** argv) {
   }
   options.limits.max_manifest_bytes = absl::GetFlag(FLAGS_max_manifest_bytes);
   options.threads = absl::GetFlag(FLAGS_threads);
+  options.header_timeout = absl::GetFlag(FLAGS_header_timeout);
+  options.idle_timeout = absl::GetFlag(FLAGS_idle_timeout);
+  options.max_connections = absl::GetFlag(FLAGS_max_connections);
+  options.max_connections_per_address =
+      absl::GetFlag(FLAGS_max_connections_per_address);
+  options.max_header_bytes =
+      static_cast<size_t>(absl::GetFlag(FLAGS_max_header_bytes));
+  options.max_headers = static_cast<size_t>(absl::GetFlag(FLAGS_max_headers));
 
   registry::gateway::GatewayServer server(options);
   absl::StatusOr<int> port = server.Bind();

@@ -1,7 +1,5 @@
 #include "gateway/server.h"
 
-#include <sys/socket.h>
-
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -17,7 +15,8 @@
 namespace registry::gateway {
 namespace {
 
-constexpr int kListenBacklog = 1024;
+// Bodies of routes that take none (or a manifest's, bounded on its own).
+constexpr int64_t kMaxOtherBodyBytes = 64 << 10;
 
 int64_t HeaderNumber(const httplib::Headers& headers, const char* name) {
   auto it = headers.find(name);
@@ -131,23 +130,12 @@ GatewayServer::GatewayServer(GatewayServerOptions options)
     : options_(std::move(options)),
       storaged_(std::make_unique<StoragedClient>(options_.storaged_target,
                                                  options_.storaged)),
-      http_(options_.tls_certificate.empty()
-                ? std::make_unique<httplib::Server>()
-                : std::make_unique<httplib::SSLServer>(
-                      options_.tls_certificate.c_str(),
-                      options_.tls_key.c_str())) {
+      http_(std::make_unique<RoutedServer>()) {
   http_->set_default_headers(
       {{"Docker-Distribution-API-Version", "registry/2.0"}});
-  int threads = options_.threads;
-  http_->new_task_queue = [threads] {
-    return new httplib::ThreadPool(threads);
-  };
-  // Headers and body go out in separate writes: without TCP_NODELAY, Nagle
-  // and the peer's delayed ACK hold small responses for 40 ms.
-  http_->set_tcp_nodelay(true);
-  http_->set_keep_alive_max_count(1000);
-  http_->set_read_timeout(60);
-  http_->set_write_timeout(60);
+  // The Keep-Alive header tells clients how long an idle connection lasts.
+  http_->set_keep_alive_timeout(absl::ToInt64Seconds(options_.idle_timeout));
+  http_->set_keep_alive_max_count(1000000);
   // Unmatched paths and methods still get an OCI error body.
   http_->set_error_handler(AnswerUnrouted);
   // An exception in a handler is a 500 whose text stays in the log.
@@ -173,38 +161,44 @@ GatewayServer::GatewayServer(GatewayServerOptions options)
 }
 
 absl::StatusOr<int> GatewayServer::Bind() {
-  if (!http_->is_valid()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("gateway: cannot load the TLS certificate ",
-                     options_.tls_certificate, " and key ", options_.tls_key));
+  if (!options_.tls_certificate.empty()) {
+    absl::StatusOr<std::unique_ptr<TlsContext>> tls =
+        TlsContext::Load(options_.tls_certificate, options_.tls_key);
+    if (!tls.ok()) return tls.status();
+    tls_ = *std::move(tls);
   }
-  // cpp-httplib listens with a backlog of 5 (fixed when Debian built it):
-  // clients connecting together overflow it and retry after a second. Keep
-  // the socket to listen() on it again with a real backlog.
-  int listener = -1;
-  http_->set_socket_options([&listener](int sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-    listener = sock;
-  });
-  int port = options_.port;
-  if (port == 0) {
-    port = http_->bind_to_any_port(options_.host.c_str());
-  } else if (!http_->bind_to_port(options_.host.c_str(), port)) {
-    port = -1;
-  }
-  if (port <= 0) {
-    return absl::UnavailableError(absl::StrCat(
-        "gateway: cannot listen on ", options_.host, ":", options_.port));
-  }
-  if (listener < 0 || listen(listener, kListenBacklog) != 0) {
-    return absl::InternalError("gateway: cannot enlarge the listen backlog");
-  }
-  return port;
+  EdgeOptions edge;
+  edge.host = options_.host;
+  edge.port = options_.port;
+  edge.head.max_head_bytes = options_.max_header_bytes;
+  edge.head.max_fields = options_.max_headers;
+  edge.header_timeout = options_.header_timeout;
+  edge.idle_timeout = options_.idle_timeout;
+  edge.workers = options_.threads;
+  edge.max_connections = options_.max_connections;
+  edge.max_connections_per_address = options_.max_connections_per_address;
+  edge.tls = tls_.get();
+  const int64_t max_manifest = options_.limits.max_manifest_bytes;
+  edge.max_body_bytes = [max_manifest](const RequestHead& head) -> int64_t {
+    absl::string_view target = head.target;
+    RequestInfo info =
+        ClassifyRequest(head.method, target.substr(0, target.find('?')));
+    if ((info.route == "uploads" || info.route == "upload") &&
+        (head.method == "POST" || head.method == "PATCH" ||
+         head.method == "PUT")) {
+      return -1;  // Streamed to storaged by the upload handlers.
+    }
+    if (info.route == "manifest" && head.method == "PUT") return max_manifest;
+    return kMaxOtherBodyBytes;
+  };
+  edge_ = std::make_unique<EdgeServer>(std::move(edge), http_.get());
+  return edge_->Bind();
 }
 
-void GatewayServer::Serve() { http_->listen_after_bind(); }
+void GatewayServer::Serve() { edge_->Serve(); }
 
-void GatewayServer::Stop() { http_->stop(); }
+void GatewayServer::Stop() {
+  if (edge_ != nullptr) edge_->Stop();
+}
 
 }  // namespace registry::gateway

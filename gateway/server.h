@@ -10,7 +10,9 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "gateway/auth/authenticator.h"
+#include "gateway/edge/edge_server.h"
 #include "gateway/handlers/handler_context.h"
 #include "gateway/storaged_client.h"
 
@@ -22,9 +24,18 @@ struct GatewayServerOptions {
   std::string storaged_target = "127.0.0.1:50051";
   GatewayOptions limits;
   StoragedClientOptions storaged;
-  // cpp-httplib gives each open connection (keep-alive included) a worker
-  // thread, so this bounds concurrent client connections.
+  // Worker threads: requests served at once (a connection waiting for a
+  // request holds none).
   int threads = 256;
+  // Limits at the edge (edge/edge_server.h): time for a request head, idle
+  // time between requests, open connections in all and per client address
+  // (0: no per-address limit), size and field count of a head.
+  absl::Duration header_timeout = absl::Seconds(10);
+  absl::Duration idle_timeout = absl::Seconds(60);
+  int max_connections = 10000;
+  int max_connections_per_address = 128;
+  size_t max_header_bytes = 1 << 20;
+  size_t max_headers = 100;
   // PEM files; HTTPS when both are set.
   std::string tls_certificate;
   std::string tls_key;
@@ -49,7 +60,9 @@ class GatewayServer {
  private:
   const GatewayServerOptions options_;
   std::unique_ptr<StoragedClient> storaged_;
-  std::unique_ptr<httplib::Server> http_;
+  std::unique_ptr<RoutedServer> http_;
+  std::unique_ptr<TlsContext> tls_;
+  std::unique_ptr<EdgeServer> edge_;
 };
 
 }  // namespace registry::gateway
