@@ -33,7 +33,9 @@ ABSL_FLAG(std::string, grpc_ca, "",
 ABSL_FLAG(std::string, grpc_cert, "",
           "grpc:// targets: client certificate for mutual TLS");
 ABSL_FLAG(std::string, grpc_key, "", "grpc:// targets: its key");
-ABSL_FLAG(std::string, only, "", "run only workloads whose name contains this");
+ABSL_FLAG(std::string, only, "",
+          "run only workloads whose name contains this (or, separated by "
+          "'|', any of these)");
 ABSL_FLAG(absl::Duration, request_time, absl::Seconds(3),
           "duration of each request-rate workload");
 ABSL_FLAG(std::string, physical_dir, "",
@@ -47,6 +49,14 @@ using registry::bench::Row;
 int Fail(absl::string_view message) {
   std::cerr << "regbench: " << message << "\n";
   return 2;
+}
+
+// Whether `name` contains one of the '|'-separated parts of `only`.
+bool Selected(absl::string_view name, absl::string_view only) {
+  for (absl::string_view part : absl::StrSplit(only, '|')) {
+    if (absl::StrContains(name, part)) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -92,7 +102,7 @@ int main(int argc, char** argv) {
   std::vector<Row> rows;
   bool failed = false;
   for (const auto& workload : registry::bench::AllWorkloads(scale)) {
-    if (!absl::StrContains(workload.name, absl::GetFlag(FLAGS_only))) continue;
+    if (!Selected(workload.name, absl::GetFlag(FLAGS_only))) continue;
     Row row{workload.name, workload.concurrency, workload.unit, {}};
     for (size_t t = 0; t < targets.size(); ++t) {
       std::cerr << absl::StrFormat("[%s] %s c=%d ... ", names[t], workload.name,

@@ -9,6 +9,8 @@
 #   bash scripts/bench.sh --quick    # seconds-long smoke run
 #   BENCH_DIR=/path                  # where both registries store data
 #   BENCH_ARGS="--only=push"         # extra regbench flags (e.g. a subset)
+#   OURS_BIN=/path                   # storaged and gateway binaries from
+#                                    # elsewhere (before/after comparisons)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -47,10 +49,11 @@ http:
 YML
 docker-registry serve "$WORK/theirs.yml" 2>"$WORK/theirs.log" &
 theirs=$!; pids+=("$theirs")
-bazel-bin/storaged/storaged --listen="127.0.0.1:$GRPC_PORT" --root="$WORK/ours" \
+OURS_BIN="${OURS_BIN:-bazel-bin}"
+"$OURS_BIN/storaged/storaged" --listen="127.0.0.1:$GRPC_PORT" --root="$WORK/ours" \
   --log_level=error &
 storaged=$!; pids+=("$storaged")
-bazel-bin/gateway/gateway --listen="127.0.0.1:$OURS_PORT" \
+"$OURS_BIN/gateway/gateway" --listen="127.0.0.1:$OURS_PORT" \
   --storaged="127.0.0.1:$GRPC_PORT" --log_level=error &
 gateway=$!; pids+=("$gateway")
 

@@ -16,6 +16,7 @@ PACKAGES=(
 TEST_PACKAGES=(
   skopeo docker-registry curl   # real clients and the reference registry
   radosgw ceph-mon ceph-osd ceph-common uuid-runtime   # S3 server for tests
+  clang-14 libclang-rt-14-dev   # libFuzzer (scripts/fuzz.sh)
 )
 [ "${1:-}" = "--build" ] || PACKAGES+=("${TEST_PACKAGES[@]}")
 

@@ -5,9 +5,12 @@
 #include <openssl/evp.h>
 
 #include <fstream>
+#include <sstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 
@@ -25,23 +28,44 @@ std::string CacheKey(absl::string_view user, absl::string_view password) {
   return std::string(reinterpret_cast<char*>(out), len);
 }
 
+// "$2a$", "$2b$" or "$2y$", a two-digit cost from 4 to 31, "$", then 53
+// characters of bcrypt's base64 (salt and hash).
 bool IsBcrypt(absl::string_view hash) {
-  return absl::StartsWith(hash, "$2y$") || absl::StartsWith(hash, "$2b$") ||
-         absl::StartsWith(hash, "$2a$");
+  if (hash.size() != 60 ||
+      !(absl::StartsWith(hash, "$2y$") || absl::StartsWith(hash, "$2b$") ||
+        absl::StartsWith(hash, "$2a$")) ||
+      !absl::ascii_isdigit(hash[4]) || !absl::ascii_isdigit(hash[5]) ||
+      hash[6] != '$') {
+    return false;
+  }
+  int cost = (hash[4] - '0') * 10 + (hash[5] - '0');
+  if (cost < 4 || cost > 31) return false;
+  for (char c : hash.substr(7)) {
+    if (!absl::ascii_isalnum(c) && c != '.' && c != '/') return false;
+  }
+  return true;
 }
 
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Htpasswd>> Htpasswd::Load(
     const std::string& path) {
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
   if (!in) {
     return absl::NotFoundError(
         absl::StrCat("cannot read htpasswd file ", path));
   }
+  std::stringstream text;
+  text << in.rdbuf();
+  return Parse(text.str(), path);
+}
+
+absl::StatusOr<std::unique_ptr<Htpasswd>> Htpasswd::Parse(
+    absl::string_view text, const std::string& origin) {
   std::map<std::string, std::string> hashes;
-  std::string line;
-  for (int number = 1; std::getline(in, line); ++number) {
+  int number = 0;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    ++number;
     absl::string_view entry = absl::StripAsciiWhitespace(line);
     if (entry.empty() || entry[0] == '#') continue;
     size_t colon = entry.find(':');
@@ -49,7 +73,7 @@ absl::StatusOr<std::unique_ptr<Htpasswd>> Htpasswd::Load(
         colon == absl::string_view::npos ? "" : entry.substr(colon + 1);
     if (colon == 0 || colon == absl::string_view::npos || !IsBcrypt(hash)) {
       return absl::InvalidArgumentError(absl::StrCat(
-          path, ":", number,
+          origin, ":", number,
           ": want user:bcrypt-hash ($2y$...; htpasswd -B writes them)"));
     }
     hashes[std::string(entry.substr(0, colon))] = std::string(hash);

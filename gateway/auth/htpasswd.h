@@ -22,6 +22,11 @@ class Htpasswd {
   // for a malformed entry or a hash other than bcrypt.
   static absl::StatusOr<std::unique_ptr<Htpasswd>> Load(
       const std::string& path);
+  // The entries of `text` (the file's content; `origin` names it in
+  // messages). Each is "user:hash" with a well-formed bcrypt hash
+  // ("$2y$NN$" and 53 characters, cost 4 to 31).
+  static absl::StatusOr<std::unique_ptr<Htpasswd>> Parse(
+      absl::string_view text, const std::string& origin);
 
   // Whether `user` exists and `password` is theirs.
   bool Verify(absl::string_view user, absl::string_view password);

@@ -89,6 +89,16 @@ class EdgeStream final : public httplib::Stream {
   }
 
   ssize_t read(char* ptr, size_t size) override {
+    // cpp-httplib reads heads a byte at a time: keep that path short.
+    if (size == 1 && pos_ < c_.in.size()) {
+      *ptr = c_.in[pos_++];
+      if (head_left_ > 0) {
+        --head_left_;
+      } else {
+        body_.Feed(absl::string_view(ptr, 1));
+      }
+      return 1;
+    }
     if (pos_ == c_.in.size()) {
       c_.in.clear();
       pos_ = 0;
@@ -588,7 +598,7 @@ void EdgeServer::ServeRequests(Connection* c) {
       Release(c);  // The loop does not know c while a worker has it.
       return;
     }
-    RequestHead next = ParseRequestHead(c->in, options_.head);
+    RequestHead next = AwaitNextHead(c);
     HttpRefusal refusal;
     std::string message;
     if (next.state == RequestHead::State::kComplete &&
@@ -614,6 +624,42 @@ void EdgeServer::ServeRequests(Connection* c) {
     GiveBack(c);
     return;
   }
+}
+
+// A busy client sends its next request right after reading a response: wait
+// for it here a moment (handing the connection to the loop and back costs
+// more than the request), but only for a head that arrives whole within the
+// linger; anything slower goes back to the loop.
+RequestHead EdgeServer::AwaitNextHead(Connection* c) {
+  RequestHead next = ParseRequestHead(c->in, options_.head);
+  const absl::Time until = absl::Now() + options_.linger;
+  while (next.state == RequestHead::State::kIncomplete &&
+         !c->transport->HasPending()) {
+    absl::Duration left = until - absl::Now();
+    if (left <= absl::ZeroDuration() ||
+        !WaitFor(c->transport->fd(), POLLIN, left)) {
+      return next;
+    }
+    if (!ReadAvailable(c)) return next;
+    next = ParseRequestHead(c->in, options_.head);
+  }
+  if (next.state == RequestHead::State::kIncomplete && ReadAvailable(c)) {
+    next = ParseRequestHead(c->in, options_.head);
+  }
+  return next;
+}
+
+// Appends what the transport has now (no waiting); false when nothing came.
+bool EdgeServer::ReadAvailable(Connection* c) {
+  const size_t cap =
+      options_.head.max_head_bytes + options_.head.max_line_bytes + 4;
+  if (c->in.size() >= cap) return false;
+  char chunk[kReadChunk];
+  long n =
+      c->transport->Read(chunk, std::min(sizeof(chunk), cap - c->in.size()));
+  if (n <= 0) return false;
+  c->in.append(chunk, static_cast<size_t>(n));
+  return true;
 }
 
 void EdgeServer::GiveBack(Connection* c) {

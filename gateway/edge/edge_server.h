@@ -59,6 +59,9 @@ struct EdgeOptions {
   // Each wait for the client while a request is served (body or response).
   absl::Duration io_timeout = absl::Seconds(60);
   int workers = 256;
+  // How long a worker waits for the next request on its connection before
+  // giving it back to the loop.
+  absl::Duration linger = absl::Milliseconds(20);
   int max_connections = 10000;
   int max_connections_per_address = 128;  // 0: no limit.
   // The largest body a request may declare, from its method and target:
@@ -114,6 +117,8 @@ class EdgeServer {
   bool Admit(const RequestHead& head, HttpRefusal* refusal,
              std::string* message) const;
   void GiveBack(Connection* c);
+  RequestHead AwaitNextHead(Connection* c);
+  bool ReadAvailable(Connection* c);
 
   const EdgeOptions options_;
   RoutedServer* const http_;

@@ -6,6 +6,7 @@
 // throughout.
 #include <sys/resource.h>
 
+#include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -115,6 +116,9 @@ class HostileClientTest : public ::testing::Test {
   }
 
   static void ExpectServed(const Prober::Result& result) {
+    std::cout << "probes: " << result.probes << ", failed " << result.failed
+              << ", slowest " << absl::FormatDuration(result.slowest)
+              << std::endl;
     EXPECT_GT(result.probes, 0);
     EXPECT_EQ(result.failed, 0);
     EXPECT_LT(result.slowest, kServedWithin);

@@ -82,6 +82,16 @@ class TokenAuthTest : public ::testing::Test {
     return Json::array(
         {{{"type", type}, {"name", name}, {"actions", actions}}});
   }
+  // Pushes `blob` into team/src with a token for it alone.
+  void PushToSource(const std::string& blob) {
+    std::string digest = DigestOf(blob).ToString();
+    auto pushed =
+        client_->Post(("/v2/team/src/blobs/uploads/?digest=" + digest).c_str(),
+                      Bearer(Token(Grant("team/src", {"pull", "push"}))), blob,
+                      "application/octet-stream");
+    ASSERT_TRUE(pushed);
+    ASSERT_EQ(pushed->status, 201);
+  }
   httplib::Headers Bearer(const std::string& token) {
     return {{"Authorization", "Bearer " + token}};
   }
@@ -212,12 +222,7 @@ TEST_F(TokenAuthTest, EachVerbNeedsItsScope) {
 TEST_F(TokenAuthTest, AMountNeedsPullOnTheSource) {
   std::string blob = "shared";
   std::string digest = DigestOf(blob).ToString();
-  ASSERT_EQ(client_
-                ->Post(("/v2/team/src/blobs/uploads/?digest=" + digest).c_str(),
-                       Bearer(Token(Grant("team/src", {"pull", "push"}))), blob,
-                       "application/octet-stream")
-                ->status,
-            201);
+  ASSERT_NO_FATAL_FAILURE(PushToSource(blob));
   std::string mount = absl::StrCat("/v2/team/dst/blobs/uploads/?mount=", digest,
                                    "&from=team/src");
   auto refused = client_->Post(
@@ -237,12 +242,7 @@ TEST_F(TokenAuthTest, AMountNeedsPullOnTheSource) {
 TEST_F(TokenAuthTest, AMountWithoutSourceNeverLinksAnotherRepositorysBlob) {
   std::string blob = "private bytes of team/src";
   std::string digest = DigestOf(blob).ToString();
-  ASSERT_EQ(client_
-                ->Post(("/v2/team/src/blobs/uploads/?digest=" + digest).c_str(),
-                       Bearer(Token(Grant("team/src", {"pull", "push"}))), blob,
-                       "application/octet-stream")
-                ->status,
-            201);
+  ASSERT_NO_FATAL_FAILURE(PushToSource(blob));
   std::string dst = Token(Grant("team/dst", {"pull", "push"}));
   auto mount =
       client_->Post(("/v2/team/dst/blobs/uploads/?mount=" + digest).c_str(),

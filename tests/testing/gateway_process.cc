@@ -19,8 +19,8 @@ absl::StatusOr<GatewayProcess> StartGateway(
   auto process = Subprocess::Start(argv, log);
   if (!process.ok()) return process.status();
   result.process = *std::move(process);
-  auto line = result.process->WaitForLog("listening on 127.0.0.1:",
-                                         absl::Seconds(20));
+  auto line =
+      result.process->WaitForLog("listening on 127.0.0.1:", absl::Seconds(20));
   if (!line.ok()) return line.status();
   size_t at = line->find("listening on 127.0.0.1:") + 23;
   size_t end = line->find_first_not_of("0123456789", at);

@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
@@ -27,7 +26,8 @@ constexpr char kOciConfig[] = "application/vnd.oci.image.config.v1+json";
 constexpr char kOciLayer[] = "application/vnd.oci.image.layer.v1.tar+gzip";
 constexpr char kDockerManifest[] =
     "application/vnd.docker.distribution.manifest.v2+json";
-constexpr char kDockerConfig[] = "application/vnd.docker.container.image.v1+json";
+constexpr char kDockerConfig[] =
+    "application/vnd.docker.container.image.v1+json";
 constexpr char kDockerLayer[] =
     "application/vnd.docker.image.rootfs.diff.tar.gzip";
 
@@ -90,7 +90,8 @@ class GzipFile {
 };
 
 Json DescriptorJson(const OciDescriptor& d) {
-  Json j = {{"mediaType", d.media_type}, {"digest", d.digest}, {"size", d.size}};
+  Json j = {
+      {"mediaType", d.media_type}, {"digest", d.digest}, {"size", d.size}};
   if (!d.platform_arch.empty()) {
     j["platform"] = {{"architecture", d.platform_arch}, {"os", "linux"}};
   }
@@ -128,8 +129,8 @@ absl::StatusOr<OciDescriptor> OciLayout::AddLayer(int64_t bytes, uint64_t seed,
   return OciDescriptor{kOciLayer, digest.ToString(), gz.size_, ""};
 }
 
-absl::StatusOr<OciDescriptor> OciLayout::AddBlob(const std::string& content,
-                                                 const std::string& media_type) {
+absl::StatusOr<OciDescriptor> OciLayout::AddBlob(
+    const std::string& content, const std::string& media_type) {
   Digest digest = DigestOf(content);
   std::ofstream out(absl::StrCat(dir_, "/blobs/sha256/", digest.hex()),
                     std::ios::binary);
@@ -174,9 +175,8 @@ absl::StatusOr<OciDescriptor> OciLayout::AddIndex(
     const std::vector<OciDescriptor>& manifests) {
   Json list = Json::array();
   for (const OciDescriptor& d : manifests) list.push_back(DescriptorJson(d));
-  Json index = {{"schemaVersion", 2},
-                {"mediaType", kOciIndex},
-                {"manifests", list}};
+  Json index = {
+      {"schemaVersion", 2}, {"mediaType", kOciIndex}, {"manifests", list}};
   return AddBlob(index.dump(), kOciIndex);
 }
 

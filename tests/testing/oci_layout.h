@@ -35,9 +35,9 @@ class OciLayout {
 
   // An image of `layer_sizes` layers for `arch`, in OCI or Docker schema2
   // media types.
-  absl::StatusOr<OciDescriptor> AddImage(const std::vector<int64_t>& layer_sizes,
-                                         const std::string& arch,
-                                         uint64_t seed, bool docker = false);
+  absl::StatusOr<OciDescriptor> AddImage(
+      const std::vector<int64_t>& layer_sizes, const std::string& arch,
+      uint64_t seed, bool docker = false);
 
   // An OCI index over `manifests`.
   absl::StatusOr<OciDescriptor> AddIndex(
