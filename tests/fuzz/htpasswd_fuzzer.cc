@@ -14,7 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Every hash must have cost 04 for Verify to stay fast.
   for (size_t at = file.find("$2"); at != absl::string_view::npos;
        at = file.find("$2", at + 1)) {
-    if (file.substr(at + 4, 3) != "04$") return 0;
+    if (at + 7 > file.size() || file.substr(at + 4, 3) != "04$") return 0;
   }
   absl::string_view credentials = input.substr(split + 1);
   size_t colon = credentials.find(':');
