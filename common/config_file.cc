@@ -25,7 +25,10 @@ struct Flattener {
   absl::Status Visit(const YAML::Node& node, const std::string& key) const {
     if (node.IsMap() && node.size() > 0) {
       for (const auto& entry : node) {
-        std::string name = entry.first.as<std::string>();
+        if (!entry.first.IsScalar()) {
+          return Error(entry.first, "keys must be plain names");
+        }
+        std::string name = entry.first.Scalar();
         std::string child = key.empty() ? name : absl::StrCat(key, ".", name);
         RETURN_IF_ERROR(Visit(entry.second, child));
       }
@@ -76,7 +79,12 @@ absl::StatusOr<ConfigFile> ConfigFile::Load(
       return absl::InvalidArgumentError(
           absl::StrCat(path, ": the configuration must be a mapping"));
     }
-    RETURN_IF_ERROR((Flattener{path, known, lists, flat}.Visit(root, "")));
+    try {
+      RETURN_IF_ERROR((Flattener{path, known, lists, flat}.Visit(root, "")));
+    } catch (const YAML::Exception& e) {  // Nothing should throw; be sure.
+      return absl::InvalidArgumentError(absl::StrCat(
+          path, ":", e.mark.line + 1, ": malformed YAML: ", e.msg));
+    }
   }
   ConfigFile config;
   config.path_ = path;

@@ -84,7 +84,7 @@ run() {
     echo "$t: ${runs:-0} executions in ${SECONDS_EACH}s, coverage ${cov:-?} edges / ${ft:-?} features, nothing found"
   else
     echo "$t: FOUND a problem after ${runs:-?} executions (exit $status); log $log, inputs in $OUT/crashes/$t"
-    grep -E 'ERROR|SUMMARY|runtime error' "$log" | head -5
+    grep -E 'ERROR|SUMMARY|runtime error|what\(\)|terminate called' "$log" | head -8
   fi
   return "$status"
 }

@@ -125,6 +125,11 @@ TEST(StoragedConfigTest, BadFilesNameTheKeyAndLine) {
                     "    rootdirectory: /x\n"),
               HasSubstr("configure one storage driver, not filesystem and s3"));
   EXPECT_THAT(error("grpc: [unclosed\n"), HasSubstr("malformed YAML"));
+  // Found by the config fuzzer: a key that is itself a list or mapping
+  // threw out of yaml-cpp and killed the process.
+  EXPECT_THAT(error("storage:\n  ? [a, b]\n  : x\n"),
+              HasSubstr(".yml:2: keys must be plain names"));
+  EXPECT_THAT(error("? {a: 1}\n: x\n"), HasSubstr("keys must be plain names"));
   EXPECT_THAT(error("storage:\n  maintenance:\n    uploadpurging:\n"
                     "      age: a week\n"),
               HasSubstr(".yml:4: key \"storage.maintenance.uploadpurging.age\" "
