@@ -92,11 +92,7 @@ class EdgeStream final : public httplib::Stream {
     // cpp-httplib reads heads a byte at a time: keep that path short.
     if (size == 1 && pos_ < c_.in.size()) {
       *ptr = c_.in[pos_++];
-      if (head_left_ > 0) {
-        --head_left_;
-      } else {
-        body_.Feed(absl::string_view(ptr, 1));
-      }
+      Pass(absl::string_view(ptr, 1));
       return 1;
     }
     if (pos_ == c_.in.size()) {
@@ -381,8 +377,7 @@ void EdgeServer::OnReady(Connection* c, uint32_t events) {
 }
 
 void EdgeServer::ReadHead(Connection* c) {
-  const size_t cap =
-      options_.head.max_head_bytes + options_.head.max_line_bytes + 4;
+  const size_t cap = HeadBufferCap();
   while (true) {
     RequestHead head = ParseRequestHead(c->in, options_.head);
     if (head.state == RequestHead::State::kComplete) {
@@ -468,6 +463,12 @@ void EdgeServer::Dispatch(Connection* c, RequestHead head) {
 
 void EdgeServer::Refuse(Connection* c, HttpRefusal refusal,
                         const std::string& message) {
+  PrepareRefusal(c, refusal, message);
+  FlushClosing(c);
+}
+
+void EdgeServer::PrepareRefusal(Connection* c, HttpRefusal refusal,
+                                const std::string& message) {
   Log(LogLevel::kInfo, "http", "request refused",
       {{"remote", c->address},
        {"status", ToOciError(refusal).http_status},
@@ -476,7 +477,10 @@ void EdgeServer::Refuse(Connection* c, HttpRefusal refusal,
   c->in.clear();
   c->phase = Connection::Phase::kClosing;
   c->deadline = absl::Now() + kLinger;
-  FlushClosing(c);
+}
+
+size_t EdgeServer::HeadBufferCap() const {
+  return options_.head.max_head_bytes + options_.head.max_line_bytes + 4;
 }
 
 // Writes what is left of the refusal, then ends the sending side and reads
@@ -616,10 +620,7 @@ void EdgeServer::ServeRequests(Connection* c) {
         refusal = next.refusal;
         message = next.message;
       }
-      c->phase = Connection::Phase::kClosing;
-      c->out = HttpRefusalResponse(refusal, message);
-      c->in.clear();
-      c->deadline = absl::Now() + kLinger;
+      PrepareRefusal(c, refusal, message);
     }
     GiveBack(c);
     return;
@@ -651,8 +652,7 @@ RequestHead EdgeServer::AwaitNextHead(Connection* c) {
 
 // Appends what the transport has now (no waiting); false when nothing came.
 bool EdgeServer::ReadAvailable(Connection* c) {
-  const size_t cap =
-      options_.head.max_head_bytes + options_.head.max_line_bytes + 4;
+  const size_t cap = HeadBufferCap();
   if (c->in.size() >= cap) return false;
   char chunk[kReadChunk];
   long n =

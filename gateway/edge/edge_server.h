@@ -100,6 +100,11 @@ class EdgeServer {
   void ReadHead(Connection* c);
   void Dispatch(Connection* c, RequestHead head);
   void Refuse(Connection* c, HttpRefusal refusal, const std::string& message);
+  // Sets the refusal to write (logged) and the closing phase.
+  void PrepareRefusal(Connection* c, HttpRefusal refusal,
+                      const std::string& message);
+  // Bytes a head may buffer before the parser must have refused it.
+  size_t HeadBufferCap() const;
   void FlushClosing(Connection* c);
   void Watch(Connection* c, uint32_t events, bool add);
   void Sweep(absl::Time now);

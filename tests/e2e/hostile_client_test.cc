@@ -335,7 +335,9 @@ TEST_F(HostileClientTest, SlowBodiesDenyNoOne) {
       started.substr(at + 10, started.find("\r\n", at) - at - 10);
   Prober prober(port_);
   // Each connection declares a 1 MiB PATCH body and sends a byte a tick.
-  Flood slow(port_, 200,
+  // 300 of them would hold more than the 256 workers if one address could
+  // open that many connections.
+  Flood slow(port_, 300,
              absl::StrCat("PATCH ", location,
                           " HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576"
                           "\r\n\r\n"),
