@@ -51,4 +51,25 @@ void HandleHelpRequest(int argc, char** argv) {
   std::exit(0);
 }
 
+void AcceptDashedFlags(int argc, char** argv,
+                       std::initializer_list<absl::string_view> dashed) {
+  for (int i = 1; i < argc; ++i) {
+    absl::string_view arg = argv[i];
+    if (arg == "--") return;
+    for (absl::string_view name : dashed) {
+      for (absl::string_view prefix : {"--", "-"}) {
+        if (!absl::StartsWith(arg, prefix)) continue;
+        absl::string_view rest = arg.substr(prefix.size());
+        if (!absl::StartsWith(rest, name)) continue;
+        if (rest.size() > name.size() && rest[name.size()] != '=') continue;
+        for (size_t j = 0; j < name.size(); ++j) {
+          char& c = argv[i][prefix.size() + j];
+          if (c == '-') c = '_';
+        }
+        break;
+      }
+    }
+  }
+}
+
 }  // namespace registry

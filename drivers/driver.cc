@@ -9,6 +9,14 @@ absl::Status StorageDriver::PutContentVolatile(absl::string_view path,
   return PutContent(path, content);
 }
 
+absl::Status StorageDriver::DeleteFiles(const std::vector<std::string>& paths) {
+  for (const std::string& path : paths) {
+    absl::Status removed = Delete(path);
+    if (!removed.ok() && !absl::IsNotFound(removed)) return removed;
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::string> StorageDriver::URLFor(absl::string_view path,
                                                   absl::Time) {
   return absl::UnimplementedError(absl::StrCat(Name(), ": no URLs for ", path));

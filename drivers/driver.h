@@ -125,6 +125,11 @@ class StorageDriver {
   // Removes a file or a whole directory tree.
   virtual absl::Status Delete(absl::string_view path) = 0;
 
+  // Removes the files at `paths` (missing ones are skipped), in as few
+  // requests as the backend allows (S3: DeleteObjects, 1000 a request).
+  // Directories left empty may go too. The default deletes one by one.
+  virtual absl::Status DeleteFiles(const std::vector<std::string>& paths);
+
   // Visits every path below directory `path`, depth first, pre-order, in
   // lexical order of each directory's entries. kSkipDir on a directory skips
   // its subtree; kStop ends the walk with OK.

@@ -53,6 +53,9 @@ class MeteredDriver final : public StorageDriver {
   absl::Status Delete(absl::string_view path) override {
     return Meter("delete", [&] { return driver_->Delete(path); });
   }
+  absl::Status DeleteFiles(const std::vector<std::string>& paths) override {
+    return Meter("delete_files", [&] { return driver_->DeleteFiles(paths); });
+  }
   absl::Status Walk(absl::string_view path, const WalkFn& fn) override {
     return Meter("walk", [&] { return driver_->Walk(path, fn); });
   }

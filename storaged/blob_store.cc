@@ -7,9 +7,13 @@
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "storaged/paths.h"
+#include "storaged/sweep_fence.h"
 
 namespace registry {
 namespace {
+
+// How long a request that stores a blob waits for a sweep of it.
+constexpr absl::Duration kSweepWait = absl::Seconds(20);
 
 absl::Status BlobUnknown(const Digest& digest, absl::string_view where) {
   return Error(absl::StatusCode::kNotFound, v1::BLOB_UNKNOWN,
@@ -73,9 +77,44 @@ absl::StatusOr<drivers::FileReaderPtr> BlobStore::Open(
   return reader;
 }
 
+absl::StatusOr<BlobDescriptor> BlobStore::Claim(const Digest& digest,
+                                                bool wait) {
+  if (touch_) RETURN_IF_ERROR(TouchBlob(*driver_, digest));
+  ASSIGN_OR_RETURN(bool marked, MarkedForSweep(*driver_, digest));
+  if (marked) {
+    absl::Status held = TouchExclusively(
+        *driver_, digest, wait ? kSweepWait : absl::ZeroDuration());
+    if (absl::IsAborted(held)) {
+      if (!wait) return BlobUnknown(digest, " (a collection is deleting it)");
+      return absl::UnavailableError(
+          absl::StrCat("blob ", digest.ToString(),
+                       " is being collected; retry in a moment"));
+    }
+    RETURN_IF_ERROR(held);
+  }
+  return StatData(digest);
+}
+
+absl::StatusOr<BlobDescriptor> BlobStore::ClaimLinked(
+    const RepositoryName& name, const Digest& digest) {
+  RETURN_IF_ERROR(Stat(name, digest).status());
+  return Claim(digest, /*wait=*/false);
+}
+
+absl::StatusOr<BlobDescriptor> BlobStore::StatAndTouch(
+    const RepositoryName& name, const Digest& digest) {
+  ASSIGN_OR_RETURN(BlobDescriptor blob, Stat(name, digest));
+  absl::StatusOr<BlobDescriptor> claimed = Claim(digest, /*wait=*/false);
+  if (claimed.ok() || absl::IsNotFound(claimed.status())) return claimed;
+  Log(LogLevel::kWarn, "blobs", "could not claim a blob for a HEAD",
+      {{"digest", digest.ToString()},
+       {"error", std::string(claimed.status().message())}});
+  return blob;
+}
+
 absl::StatusOr<BlobDescriptor> BlobStore::Link(const RepositoryName& name,
                                                const Digest& digest) {
-  ASSIGN_OR_RETURN(BlobDescriptor blob, StatData(digest));
+  ASSIGN_OR_RETURN(BlobDescriptor blob, Claim(digest, /*wait=*/false));
   RETURN_IF_ERROR(driver_->PutContent(paths::LayerLinkPath(name, digest),
                                       digest.ToString()));
   return blob;
@@ -84,6 +123,8 @@ absl::StatusOr<BlobDescriptor> BlobStore::Link(const RepositoryName& name,
 absl::StatusOr<BlobDescriptor> BlobStore::IngestAndLink(
     const RepositoryName& name, const Digest& digest,
     const std::function<absl::Status()>& ingest) {
+  absl::Status claimed = Claim(digest, /*wait=*/true).status();
+  if (!claimed.ok() && !absl::IsNotFound(claimed)) return claimed;
   absl::Status linked;
   std::thread linker([&] {
     linked = driver_->PutContent(paths::LayerLinkPath(name, digest),

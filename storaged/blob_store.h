@@ -23,8 +23,10 @@ struct BlobDescriptor {
 
 class BlobStore {
  public:
-  // `driver` must outlive the store.
-  explicit BlobStore(drivers::StorageDriver* driver) : driver_(driver) {}
+  // `driver` must outlive the store. Without `touch` (a read-only store)
+  // claims only check.
+  explicit BlobStore(drivers::StorageDriver* driver, bool touch = true)
+      : driver_(driver), touch_(touch) {}
 
   // The blob as linked in `name`. NotFound (BLOB_UNKNOWN) when unlinked or
   // its data is gone.
@@ -38,13 +40,31 @@ class BlobStore {
   // The blob in the store, linked anywhere or nowhere. NotFound (BLOB_UNKNOWN).
   absl::StatusOr<BlobDescriptor> StatData(const Digest& digest);
 
+  // Claims the stored blob for a use a collection must respect (see
+  // sweep_fence.h): makes it young, then checks that no sweep is deleting
+  // it. NotFound (BLOB_UNKNOWN) when absent or being deleted. With `wait`
+  // (for callers about to store the content anyway) a sweep of it is waited
+  // out, up to 20 s (then Unavailable), and NotFound means absent.
+  absl::StatusOr<BlobDescriptor> Claim(const Digest& digest, bool wait);
+
+  // Stat, then Claim without waiting: for requests that lead to a manifest
+  // naming the blob (a manifest PUT's references).
+  absl::StatusOr<BlobDescriptor> ClaimLinked(const RepositoryName& name,
+                                             const Digest& digest);
+
+  // As ClaimLinked, for a client's HEAD: when the claim cannot be written
+  // (a full disk), the blob is still answered, unclaimed.
+  absl::StatusOr<BlobDescriptor> StatAndTouch(const RepositoryName& name,
+                                              const Digest& digest);
+
   // A reader of a linked blob from `offset`. NotFound (BLOB_UNKNOWN);
   // OutOfRange (RANGE_INVALID) beyond the end.
   absl::StatusOr<drivers::FileReaderPtr> Open(const RepositoryName& name,
                                               const Digest& digest,
                                               int64_t offset);
 
-  // Links a stored blob into `name`. NotFound (BLOB_UNKNOWN) if not stored.
+  // Claims a stored blob and links it into `name`. NotFound (BLOB_UNKNOWN)
+  // if not stored or being deleted.
   absl::StatusOr<BlobDescriptor> Link(const RepositoryName& name,
                                       const Digest& digest);
 
@@ -57,10 +77,11 @@ class BlobStore {
   // Removes the blob's link from `name`. NotFound (BLOB_UNKNOWN).
   absl::Status Unlink(const RepositoryName& name, const Digest& digest);
 
-  // Runs `ingest` (which puts the content of `digest` in the store, e.g.
-  // Ingest or PutSmall) and links the blob into `name`, making both durable
-  // at the same time: no order is needed, since a link whose data is not
-  // there yet reads as BLOB_UNKNOWN.
+  // Claims the blob (waiting out a sweep of it), then runs `ingest` (which
+  // puts the content of `digest` in the store, e.g. Ingest or PutSmall) and
+  // links the blob into `name`, making both durable at the same time: no
+  // order is needed, since a link whose data is not there yet reads as
+  // BLOB_UNKNOWN.
   absl::StatusOr<BlobDescriptor> IngestAndLink(
       const RepositoryName& name, const Digest& digest,
       const std::function<absl::Status()>& ingest);
@@ -69,11 +90,13 @@ class BlobStore {
   // to hash to `digest`) to the blob's content address, or removes it if the
   // blob is already stored. A stored blob of another size is damaged (it
   // cannot hash to `digest`): it is replaced, and the repair logged.
+  // REQUIRES: the blob claimed with `wait` (IngestAndLink does).
   absl::Status Ingest(absl::string_view src, const Digest& digest,
                       int64_t size);
 
   // Stores small content (a manifest) at its address unless present with
   // its size (a stored blob of another size is replaced, as by Ingest).
+  // REQUIRES: the blob claimed with `wait`.
   absl::Status PutSmall(const Digest& digest, absl::string_view content);
 
   // Reads small stored content. NotFound (BLOB_UNKNOWN).
@@ -85,6 +108,7 @@ class BlobStore {
   bool StoredWithSize(const Digest& digest, int64_t size);
 
   drivers::StorageDriver* const driver_;
+  const bool touch_;
 };
 
 // Reads a link file and checks that it names `expected`. NotFound when the

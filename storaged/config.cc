@@ -40,6 +40,11 @@ const std::set<std::string>& StoragedConfigKeys() {
         "storage.maintenance.uploadpurging.age",
         "storage.maintenance.uploadpurging.interval",
         "storage.maintenance.uploadpurging.dryrun",
+        "storage.maintenance.gc.enabled",
+        "storage.maintenance.gc.interval",
+        "storage.maintenance.gc.delay",
+        "storage.maintenance.gc.deleteuntagged",
+        "storage.maintenance.gc.dryrun",
         "grpc.tls.certificate",
         "grpc.tls.key",
         "grpc.tls.clientcas",
@@ -92,6 +97,20 @@ absl::StatusOr<StoragedConfig> LoadStoragedConfig(
     return absl::InvalidArgumentError(
         absl::StrCat(file.Where(purging + "interval"), ": ", purging,
                      "interval must be positive"));
+  }
+
+  const std::string gc = "storage.maintenance.gc.";
+  GcSchedule& schedule = config.gc;
+  ASSIGN_OR_RETURN(schedule.enabled, file.Bool(gc + "enabled", false));
+  ASSIGN_OR_RETURN(schedule.interval,
+                   file.Duration(gc + "interval", schedule.interval));
+  ASSIGN_OR_RETURN(schedule.delay, file.Duration(gc + "delay", schedule.delay));
+  ASSIGN_OR_RETURN(schedule.delete_untagged,
+                   file.Bool(gc + "deleteuntagged", false));
+  ASSIGN_OR_RETURN(schedule.dry_run, file.Bool(gc + "dryrun", false));
+  if (schedule.interval <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        file.Where(gc + "interval"), ": ", gc, "interval must be positive"));
   }
 
   std::set<std::string> configured;

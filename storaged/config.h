@@ -15,6 +15,15 @@
 
 namespace registry {
 
+// storage.maintenance.gc.*: collections run by storaged itself.
+struct GcSchedule {
+  bool enabled = false;
+  absl::Duration interval = absl::Hours(24);
+  absl::Duration delay = absl::Hours(1);
+  bool delete_untagged = false;
+  bool dry_run = false;
+};
+
 struct StoragedConfig {
   std::string listen = "127.0.0.1:50051";  // grpc.addr
   std::string driver = "filesystem";       // The one storage.<driver> section.
@@ -22,6 +31,7 @@ struct StoragedConfig {
   bool redirect = true;                    // !storage.redirect.disable
   WritePolicy policy;           // storage.delete.enabled, maintenance.readonly
   PurgeOptions purging;         // storage.maintenance.uploadpurging.*
+  GcSchedule gc;                // storage.maintenance.gc.*
   std::string tls_certificate;  // grpc.tls.certificate
   std::string tls_key;          // grpc.tls.key
   std::vector<std::string> client_cas;  // grpc.tls.clientcas (mutual TLS)

@@ -22,6 +22,7 @@
 #include "drivers/metered_driver.h"
 #include "storaged/call_observer.h"
 #include "storaged/config.h"
+#include "storaged/gc_command.h"
 #include "storaged/manifest_cache.h"
 #include "storaged/scrub_command.h"
 #include "storaged/server.h"
@@ -57,6 +58,15 @@ ABSL_FLAG(bool, repair, false,
 ABSL_FLAG(absl::Duration, grace, absl::Minutes(10),
           "scrub: links, tags and uploads younger than this are not judged "
           "(pushes in progress)");
+ABSL_FLAG(bool, dry_run, false,
+          "gc (also --dry-run): print what would be deleted, delete nothing "
+          "(default: storage.maintenance.gc.dryrun)");
+ABSL_FLAG(bool, delete_untagged, false,
+          "gc (also --delete-untagged): delete manifests no tag reaches "
+          "(default: storage.maintenance.gc.deleteuntagged)");
+ABSL_FLAG(absl::Duration, delay, absl::Hours(1),
+          "gc: blobs and manifests used more recently than this are kept "
+          "(default: storage.maintenance.gc.delay, else 1h)");
 
 namespace {
 
@@ -82,6 +92,22 @@ std::map<std::string, std::string> FlagOverrides(int argc, char** argv) {
   return overrides;
 }
 
+// The options of `storaged gc`: the config file's, overridden by flags.
+registry::gc::Options GcOptions(int argc, char** argv,
+                                const registry::StoragedConfig& config) {
+  auto given = [&](absl::string_view name) {
+    return registry::FlagOnCommandLine(argc, argv, name);
+  };
+  registry::gc::Options options;
+  options.delay = given("delay") ? absl::GetFlag(FLAGS_delay) : config.gc.delay;
+  options.delete_untagged = given("delete_untagged")
+                                ? absl::GetFlag(FLAGS_delete_untagged)
+                                : config.gc.delete_untagged;
+  options.dry_run =
+      given("dry_run") ? absl::GetFlag(FLAGS_dry_run) : config.gc.dry_run;
+  return options;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -90,12 +116,18 @@ int main(int argc, char** argv) {
       "  storaged [--config=FILE] [--listen=HOST:PORT] [--driver=filesystem "
       "--root=DIR]\n"
       "  storaged scrub [--config=FILE | --driver=NAME --root=DIR] [--repair] "
-      "[--grace=10m]");
+      "[--grace=10m]\n"
+      "  storaged gc [--config=FILE | --driver=NAME --root=DIR] [--dry-run] "
+      "[--delete-untagged] [--delay=1h]");
   registry::HandleHelpRequest(argc, argv);
+  registry::AcceptDashedFlags(argc, argv, {"dry-run", "delete-untagged"});
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
-  const bool scrub = args.size() == 2 && std::string(args[1]) == "scrub";
-  if (args.size() > 1 && !scrub) {
-    std::fprintf(stderr, "storaged: unknown command \"%s\" (commands: scrub)\n",
+  const std::string command = args.size() == 2 ? args[1] : "";
+  const bool scrub = command == "scrub";
+  const bool gc = command == "gc";
+  if (args.size() > 1 && !scrub && !gc) {
+    std::fprintf(stderr,
+                 "storaged: unknown command \"%s\" (commands: scrub, gc)\n",
                  args[1]);
     return 1;
   }
@@ -122,6 +154,7 @@ int main(int argc, char** argv) {
     options.grace = absl::GetFlag(FLAGS_grace);
     return registry::RunScrubCommand(**driver, options);
   }
+  if (gc) return registry::RunGcCommand(**driver, GcOptions(argc, argv, *config));
   registry::drivers::DeclareDriverMetrics();
   registry::DeclareRpcMetrics();
   registry::DeclareCacheMetrics();

@@ -91,7 +91,7 @@ absl::Status ParseImage(const Json& root, ParsedManifest* out) {
     ASSIGN_OR_RETURN(Digest digest, ParseDescriptor(layer, "layer"));
     auto urls = layer.find("urls");
     bool foreign = urls != layer.end() && urls->is_array() && !urls->empty();
-    if (!foreign) out->blobs.push_back(digest);
+    (foreign ? out->foreign_blobs : out->blobs).push_back(digest);
   }
   return absl::OkStatus();
 }

@@ -28,6 +28,8 @@ struct ParsedManifest {
   // Blobs that must be linked in the repository (config and layers, less
   // foreign layers that carry `urls`).
   std::vector<Digest> blobs;
+  // Foreign layers (with `urls`): not required, but kept when stored.
+  std::vector<Digest> foreign_blobs;
   // Manifests that must exist in the repository (an index's children).
   std::vector<Digest> manifests;
   absl::optional<Digest> subject;

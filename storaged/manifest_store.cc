@@ -1,5 +1,7 @@
 #include "storaged/manifest_store.h"
 
+#include <chrono>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
@@ -8,6 +10,9 @@
 
 namespace registry {
 namespace {
+
+// How long a manifest put's claims count as fresh (see Put).
+constexpr auto kClaimFreshness = std::chrono::seconds(1);
 
 absl::Status ManifestUnknown(const RepositoryName& name,
                              absl::string_view what) {
@@ -75,13 +80,20 @@ absl::StatusOr<StoredManifest> ManifestStore::Get(
   return StoredManifest{digest, manifest->media_type, manifest->content};
 }
 
-absl::Status ManifestStore::CheckReferences(const RepositoryName& name,
-                                            const ParsedManifest& parsed) {
+absl::Status ManifestStore::ClaimBlobs(const RepositoryName& name,
+                                       const ParsedManifest& parsed,
+                                       const Digest& digest) {
   for (const Digest& blob : parsed.blobs) {
-    absl::Status found = blobs_->Stat(name, blob).status();
+    absl::Status found = blobs_->ClaimLinked(name, blob).status();
     if (absl::IsNotFound(found)) return BlobMissing(blob, "blob");
     RETURN_IF_ERROR(found);
   }
+  absl::Status own = blobs_->Claim(digest, /*wait=*/true).status();
+  return absl::IsNotFound(own) ? absl::OkStatus() : own;
+}
+
+absl::Status ManifestStore::CheckChildren(const RepositoryName& name,
+                                          const ParsedManifest& parsed) {
   for (const Digest& child : parsed.manifests) {
     Reference ref;
     ref.digest = child;
@@ -112,7 +124,10 @@ absl::StatusOr<StoredManifest> ManifestStore::Put(
                               ", not ", reference.digest->ToString()),
                  reference.digest->ToString());
   }
-  RETURN_IF_ERROR(CheckReferences(name, parsed));
+  // Claimed before anything refers to them: a collection that misses this
+  // manifest sees the claims (docs/ARCHITECTURE.md, "Garbage collection").
+  const auto claimed_at = std::chrono::steady_clock::now();
+  RETURN_IF_ERROR(ClaimBlobs(name, parsed, digest));
   // Content first, then the links that make it visible.
   RETURN_IF_ERROR(blobs_->PutSmall(digest, content));
   cache_.Put(digest, std::make_shared<CachedManifest>(CachedManifest{
@@ -125,6 +140,7 @@ absl::StatusOr<StoredManifest> ManifestStore::Put(
     lock = tags_->Lock(name);
   }
   RETURN_IF_ERROR(lock.status());
+  RETURN_IF_ERROR(CheckChildren(name, parsed));
   // Under the lock, so that a concurrent delete of the same manifest comes
   // wholly before or after this put.
   RETURN_IF_ERROR(driver_->PutContent(revision, digest.ToString()));
@@ -135,6 +151,20 @@ absl::StatusOr<StoredManifest> ManifestStore::Put(
   }
   if (reference.tag.has_value()) {
     RETURN_IF_ERROR(tags_->Put(name, *reference.tag, digest));
+  }
+  // Claims older than kClaimFreshness when the links appeared may predate
+  // a collection's cutoff: claimed again, now that the links are there.
+  if (std::chrono::steady_clock::now() - claimed_at > kClaimFreshness) {
+    absl::Status reclaimed = ClaimBlobs(name, parsed, digest);
+    if (reclaimed.ok()) reclaimed = blobs_->StatData(digest).status();
+    if (absl::IsNotFound(reclaimed)) {
+      return Error(absl::StatusCode::kNotFound, v1::MANIFEST_BLOB_UNKNOWN,
+                   absl::StrCat("content of manifest ", digest.ToString(),
+                                " was collected while it was pushed; push "
+                                "its blobs and the manifest again"),
+                   digest.ToString());
+    }
+    RETURN_IF_ERROR(reclaimed);
   }
   *subject = parsed.subject;
   return StoredManifest{digest, parsed.media_type, std::string(content)};

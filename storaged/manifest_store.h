@@ -86,9 +86,16 @@ class ManifestStore {
   absl::StatusOr<std::shared_ptr<const CachedManifest>> Load(
       const RepositoryName& name, const Digest& digest);
 
-  // Checks that everything `parsed` references exists in `name`.
-  absl::Status CheckReferences(const RepositoryName& name,
-                               const ParsedManifest& parsed);
+  // Claims every blob `parsed` references (and its own, `digest`) in
+  // `name`: MANIFEST_BLOB_UNKNOWN when one is missing or being collected.
+  absl::Status ClaimBlobs(const RepositoryName& name,
+                          const ParsedManifest& parsed, const Digest& digest);
+
+  // Checks that every manifest `parsed` references exists in `name`.
+  // REQUIRES: the repository's tag lock (collections delete revisions
+  // under it).
+  absl::Status CheckChildren(const RepositoryName& name,
+                             const ParsedManifest& parsed);
 
   drivers::StorageDriver* const driver_;
   BlobStore* const blobs_;

@@ -14,12 +14,42 @@ std::string DigestDir(const Digest& digest) {
 
 }  // namespace
 
-std::string BlobDataPath(const Digest& digest) {
+std::string BlobDirPath(const Digest& digest) {
   return absl::StrCat(kRoot, "/blobs/", digest.algorithm(), "/",
-                      digest.hex().substr(0, 2), "/", digest.hex(), "/data");
+                      digest.hex().substr(0, 2), "/", digest.hex());
+}
+
+std::string BlobDataPath(const Digest& digest) {
+  return absl::StrCat(BlobDirPath(digest), "/data");
+}
+
+std::string BlobTouchedPath(const Digest& digest) {
+  return absl::StrCat(BlobDirPath(digest), "/touched");
 }
 
 std::string BlobsRoot() { return absl::StrCat(kRoot, "/blobs"); }
+
+std::string BlobUnitPath(absl::string_view unit) {
+  return absl::StrCat(BlobsRoot(), "/sha256/", unit);
+}
+
+std::string SweepUnitOf(const Digest& digest) {
+  return digest.hex().substr(0, 2);
+}
+
+std::string GcRoot() { return absl::StrCat(kRoot, "/gc"); }
+
+std::string SweepLockPath(absl::string_view unit) {
+  return absl::StrCat(GcRoot(), "/sweep-sha256-", unit, ".lock");
+}
+
+std::string SweepMarkPath(absl::string_view unit) {
+  return absl::StrCat(GcRoot(), "/sweep-sha256-", unit, ".mark");
+}
+
+std::string GcClockPath(absl::string_view id) {
+  return absl::StrCat(GcRoot(), "/clock-", id);
+}
 
 std::string QuarantinePath(const Digest& digest, absl::string_view suffix) {
   return absl::StrCat(kRoot, "/quarantine/", DigestDir(digest), "/", suffix);
@@ -31,9 +61,16 @@ std::string RepositoryPath(const RepositoryName& name) {
   return absl::StrCat(RepositoriesRoot(), "/", name.str());
 }
 
+std::string LayersPath(const RepositoryName& name) {
+  return absl::StrCat(RepositoryPath(name), "/_layers");
+}
+
 std::string LayerLinkPath(const RepositoryName& name, const Digest& digest) {
-  return absl::StrCat(RepositoryPath(name), "/_layers/", DigestDir(digest),
-                      "/link");
+  return absl::StrCat(LayersPath(name), "/", DigestDir(digest), "/link");
+}
+
+std::string ManifestsPath(const RepositoryName& name) {
+  return absl::StrCat(RepositoryPath(name), "/_manifests");
 }
 
 std::string ManifestRevisionLinkPath(const RepositoryName& name,

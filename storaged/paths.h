@@ -4,6 +4,16 @@
 //
 //   /docker/registry/v2/
 //     blobs/sha256/<hex[0:2]>/<hex>/data              content, by digest
+//     blobs/sha256/<hex[0:2]>/<hex>/touched           empty; its modification
+//                                                     time is the blob's last
+//                                                     use (this registry's)
+//     gc/sweep-sha256-<hex[0:2]>.lock                 lock of a sweep of the
+//                                                     blobs under <hex[0:2]>
+//     gc/sweep-sha256-<hex[0:2]>.mark                 digests that sweep is
+//                                                     deleting
+//     gc/clock-<id>                                   a collection's probe of
+//                                                     the store's clock
+//                                                     (gc/: this registry's)
 //     quarantine/sha256/<hex>/<unix-nanos>            content the scrub found
 //                                                     not to hash to <hex>
 //                                                     (this registry's)
@@ -38,13 +48,27 @@
 namespace registry::paths {
 
 std::string BlobDataPath(const Digest& digest);
+std::string BlobDirPath(const Digest& digest);
+std::string BlobTouchedPath(const Digest& digest);
 std::string BlobsRoot();
+// The blobs whose hex starts with `unit` (two hex digits): a sweep's unit.
+std::string BlobUnitPath(absl::string_view unit);
+// The unit of a digest: the first two hex digits.
+std::string SweepUnitOf(const Digest& digest);
+
+std::string GcRoot();
+std::string SweepLockPath(absl::string_view unit);
+std::string SweepMarkPath(absl::string_view unit);
+std::string GcClockPath(absl::string_view id);
 std::string QuarantinePath(const Digest& digest, absl::string_view suffix);
 
 std::string RepositoriesRoot();
 std::string RepositoryPath(const RepositoryName& name);
 
+std::string LayersPath(const RepositoryName& name);
 std::string LayerLinkPath(const RepositoryName& name, const Digest& digest);
+
+std::string ManifestsPath(const RepositoryName& name);
 
 std::string ManifestRevisionLinkPath(const RepositoryName& name,
                                      const Digest& digest);
@@ -74,6 +98,7 @@ std::string ReferrerLinkPath(const RepositoryName& name, const Digest& subject,
 
 // The directory names under a repository that mark its parts.
 inline constexpr absl::string_view kManifestsDir = "_manifests";
+inline constexpr absl::string_view kLayersDir = "_layers";
 
 }  // namespace registry::paths
 

@@ -17,7 +17,7 @@ struct Storage {
           WritePolicy policy_in = {})
       : policy(policy_in),
         driver(std::move(driver_in)),
-        blobs(driver.get()),
+        blobs(driver.get(), /*touch=*/!policy.read_only),
         uploads(driver.get(), &blobs),
         tags(driver.get()),
         manifests(driver.get(), &blobs, &tags, options) {}

@@ -300,6 +300,20 @@ absl::Status FilesystemDriver::Delete(absl::string_view path) {
   return absl::OkStatus();
 }
 
+absl::Status FilesystemDriver::DeleteFiles(
+    const std::vector<std::string>& paths) {
+  for (const std::string& path : paths) {
+    ASSIGN_OR_RETURN(std::string local, Resolve(path));
+    if (unlink(local.c_str()) != 0) {
+      if (errno == ENOENT) continue;
+      return ErrnoToStatus(errno, "delete", path);
+    }
+    // Fails while the directory holds anything else; that is fine.
+    rmdir(LocalParent(local).c_str());
+  }
+  return absl::OkStatus();
+}
+
 absl::Status FilesystemDriver::Walk(absl::string_view path, const WalkFn& fn) {
   ASSIGN_OR_RETURN(std::string local, Resolve(path, /*allow_root=*/true));
   ASSIGN_OR_RETURN(FileInfo info, StatLocal(local, path));

@@ -38,6 +38,8 @@ class FilesystemDriver final : public StorageDriver {
       absl::string_view path) override;
   absl::Status Move(absl::string_view src, absl::string_view dst) override;
   absl::Status Delete(absl::string_view path) override;
+  // Unlinks each file, then removes its directory if that left it empty.
+  absl::Status DeleteFiles(const std::vector<std::string>& paths) override;
   absl::Status Walk(absl::string_view path, const WalkFn& fn) override;
   absl::StatusOr<PathLockPtr> Lock(absl::string_view path,
                                    absl::Duration wait) override;

@@ -246,6 +246,16 @@ absl::Status S3Driver::Delete(absl::string_view path) {
   return store_.DeleteMany(keys);
 }
 
+absl::Status S3Driver::DeleteFiles(const std::vector<std::string>& paths) {
+  std::vector<std::string> keys;
+  keys.reserve(paths.size());
+  for (const std::string& path : paths) {
+    RETURN_IF_ERROR(CheckPath(Name(), path));
+    keys.push_back(Key(path));
+  }
+  return store_.DeleteMany(keys);
+}
+
 absl::Status S3Driver::Walk(absl::string_view path, const WalkFn& fn) {
   RETURN_IF_ERROR(CheckPath(Name(), path, /*allow_root=*/true));
   const std::string prefix = DirPrefix(path);

@@ -34,8 +34,12 @@ grpc::ServerUnaryReactor* BlobServiceImpl::Stat(
         ASSIGN_OR_RETURN(RepositoryName name,
                          RepositoryName::Parse(request->repository()));
         ASSIGN_OR_RETURN(Digest digest, Digest::Parse(request->digest()));
+        // A HEAD (no URL wanted) often leads to a manifest naming the blob
+        // without uploading it: it claims the blob (makes it young).
         ASSIGN_OR_RETURN(BlobDescriptor blob,
-                         storage_->blobs.Stat(name, digest));
+                         request->want_url()
+                             ? storage_->blobs.Stat(name, digest)
+                             : storage_->blobs.StatAndTouch(name, digest));
         Fill(blob, response);
         if (request->want_url() && redirect_) {
           absl::StatusOr<std::string> url =

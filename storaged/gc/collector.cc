@@ -1,0 +1,391 @@
+#include "storaged/gc/collector.h"
+
+#include <algorithm>
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "common/log.h"
+#include "common/status_macros.h"
+#include "storaged/gc/digest_set.h"
+#include "storaged/gc/reachability.h"
+#include "storaged/gc/store_listing.h"
+#include "storaged/manifest_parser.h"
+#include "storaged/paths.h"
+#include "storaged/sweep_fence.h"
+
+namespace registry::gc {
+namespace {
+
+// How long a collection waits for a repository's tag lock or a unit's
+// sweep lock before it leaves that part for the next run.
+constexpr absl::Duration kLockWait = absl::Seconds(60);
+constexpr int64_t kProgressRepositories = 100;
+constexpr int kProgressUnits = 32;
+
+std::string RandomId() {
+  std::random_device random;
+  return absl::StrFormat("%08x%08x", random(), random());
+}
+
+// A repository's layer link, remembered for the sweep.
+struct LayerLink {
+  RawDigest digest;
+  uint32_t repository;  // Index into the repository list.
+};
+
+class Collector {
+ public:
+  Collector(drivers::StorageDriver& driver, const Options& options)
+      : driver_(driver), options_(options), started_(absl::Now()) {
+    report_.dry_run = options.dry_run;
+  }
+
+  absl::StatusOr<Report> Run() {
+    RETURN_IF_ERROR(ReadClock());
+    absl::Status status = MarkAndSweep();
+    if (!clock_path_.empty()) {
+      absl::Status removed = driver_.Delete(clock_path_);
+      if (status.ok() && !removed.ok() && !absl::IsNotFound(removed)) {
+        status = removed;
+      }
+    }
+    RETURN_IF_ERROR(status);
+    report_.duration = absl::Now() - started_;
+    return report_;
+  }
+
+ private:
+  // The cutoff on the store's clock (the modification time of a file
+  // written now), so replicas' clocks need not agree. A dry run writes
+  // nothing and uses this process's clock.
+  absl::Status ReadClock() {
+    absl::Time now = absl::Now();
+    if (!options_.dry_run) {
+      clock_path_ = paths::GcClockPath(RandomId());
+      RETURN_IF_ERROR(driver_.PutContent(clock_path_, ""));
+      ASSIGN_OR_RETURN(drivers::FileInfo info, driver_.Stat(clock_path_));
+      now = info.mod_time;
+    }
+    cutoff_ = now - options_.delay;
+    return absl::OkStatus();
+  }
+
+  absl::Status MarkAndSweep() {
+    ASSIGN_OR_RETURN(repositories_, ListRepositoryNames(driver_));
+    for (uint32_t i = 0; i < repositories_.size(); ++i) {
+      RETURN_IF_ERROR(MarkRepository(i));
+      ++report_.repositories;
+      if (report_.repositories % kProgressRepositories == 0) {
+        Progress(absl::StrCat("marked ", report_.repositories, " of ",
+                              repositories_.size(), " repositories; ",
+                              marked_.size(), " blobs reachable"));
+      }
+    }
+    // Only links to unmarked blobs can go; sorted for lookups by digest.
+    links_.erase(std::remove_if(links_.begin(), links_.end(),
+                                [&](const LayerLink& link) {
+                                  return marked_.Contains(link.digest);
+                                }),
+                 links_.end());
+    std::sort(links_.begin(), links_.end(),
+              [](const LayerLink& a, const LayerLink& b) {
+                return a.digest < b.digest;
+              });
+    Progress(absl::StrCat("marked ", repositories_.size(), " repositories; ",
+                          marked_.size(), " blobs reachable; sweeping"));
+    for (int unit = 0; unit < 256; ++unit) {
+      RETURN_IF_ERROR(SweepUnit(absl::StrFormat("%02x", unit)));
+      if ((unit + 1) % kProgressUnits == 0) {
+        Progress(absl::StrCat("swept ", unit + 1, " of 256 blob prefixes; ",
+                              report_.blobs_deleted, " blobs (",
+                              report_.bytes_deleted, " bytes) ",
+                              options_.dry_run ? "to delete" : "deleted"));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  void Progress(const std::string& line) {
+    if (options_.progress) options_.progress(absl::StrCat("gc: ", line));
+  }
+
+  void Deleted(Deletion deletion) {
+    if (options_.on_delete) options_.on_delete(deletion);
+  }
+
+  // Loads what the revisions in `links` refer to, skipping those already
+  // in `revisions` (content under a digest never changes).
+  absl::Status LoadRevisions(const RepositoryName& name,
+                             const ManifestLinks& links,
+                             std::map<Digest, Revision>* revisions) {
+    for (const auto& [digest, mod_time] : links.revisions) {
+      auto found = revisions->find(digest);
+      if (found != revisions->end()) {
+        found->second.mod_time = mod_time;
+        continue;
+      }
+      Revision& revision = (*revisions)[digest];
+      revision.mod_time = mod_time;
+      absl::StatusOr<std::string> content =
+          driver_.GetContent(paths::BlobDataPath(digest));
+      if (absl::IsNotFound(content.status())) {
+        // Nothing to keep for it: it cannot be served anyway.
+        Log(LogLevel::kWarn, "gc", "manifest revision without content",
+            {{"repository", name.str()}, {"digest", digest.ToString()}});
+        continue;
+      }
+      RETURN_IF_ERROR(content.status());
+      absl::StatusOr<ParsedManifest> parsed = ParseManifest(*content, "");
+      if (!parsed.ok()) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "manifest ", digest.ToString(), " in repository ", name.str(),
+            " cannot be read (", parsed.status().message(),
+            "); what it references is unknown, so no blob was collected"));
+      }
+      revision.blobs = std::move(parsed->blobs);
+      revision.blobs.insert(revision.blobs.end(),
+                            parsed->foreign_blobs.begin(),
+                            parsed->foreign_blobs.end());
+      revision.children = std::move(parsed->manifests);
+      revision.subject = parsed->subject;
+    }
+    return absl::OkStatus();
+  }
+
+  // The tags' current digests, read under the repository's lock.
+  absl::StatusOr<std::map<std::string, Digest>> ReadTags(
+      const RepositoryName& name, const ManifestLinks& links) {
+    std::map<std::string, Digest> tags;
+    for (const auto& [text, mod_time] : links.tags) {
+      ASSIGN_OR_RETURN(Tag tag, Tag::Parse(text));
+      absl::StatusOr<std::string> link =
+          driver_.GetContent(paths::TagCurrentLinkPath(name, tag));
+      if (absl::IsNotFound(link.status())) continue;
+      RETURN_IF_ERROR(link.status());
+      absl::StatusOr<Digest> digest = Digest::Parse(*link);
+      if (digest.ok()) tags.emplace(text, *digest);
+    }
+    return tags;
+  }
+
+  absl::Status MarkRepository(uint32_t index) {
+    const RepositoryName& name = repositories_[index];
+    // Manifests are read outside the lock, then the links again under it:
+    // pushes to the repository wait only for the second listing.
+    ASSIGN_OR_RETURN(ManifestLinks early, ListManifestLinks(driver_, name));
+    RepositoryManifests manifests;
+    RETURN_IF_ERROR(LoadRevisions(name, early, &manifests.revisions));
+    if (!early.revisions.empty() || !early.tags.empty()) {
+      RETURN_IF_ERROR(MarkManifestsLocked(name, early, &manifests));
+    }
+    RETURN_IF_ERROR(
+        ForEachLayerLink(driver_, name, [&](const RawDigest& digest) {
+          links_.push_back(LayerLink{digest, index});
+        }));
+    return absl::OkStatus();
+  }
+
+  // Marks (and deletes) the repository's manifests under its tag lock; when
+  // the lock stays busy, keeps every revision seen.
+  absl::Status MarkManifestsLocked(const RepositoryName& name,
+                                   const ManifestLinks& early,
+                                   RepositoryManifests* manifests) {
+    absl::StatusOr<drivers::PathLockPtr> lock =
+        driver_.Lock(paths::ManifestsLockPath(name), kLockWait);
+    if (absl::IsNotFound(lock.status())) return absl::OkStatus();  // Gone.
+    if (absl::IsAborted(lock.status())) {
+      Log(LogLevel::kWarn, "gc",
+          "repository busy; its manifests are all kept this time",
+          {{"repository", name.str()}});
+      for (const auto& [digest, revision] : manifests->revisions) {
+        Keep(digest, revision);
+      }
+      report_.manifests_kept += manifests->revisions.size();
+      return absl::OkStatus();
+    }
+    RETURN_IF_ERROR(lock.status());
+    ASSIGN_OR_RETURN(ManifestLinks links, ListManifestLinks(driver_, name));
+    // Revisions gone since the first listing are gone for good.
+    for (auto it = manifests->revisions.begin();
+         it != manifests->revisions.end();) {
+      it = links.revisions.count(it->first) ? std::next(it)
+                                            : manifests->revisions.erase(it);
+    }
+    RETURN_IF_ERROR(LoadRevisions(name, links, &manifests->revisions));
+    ASSIGN_OR_RETURN(manifests->tags, ReadTags(name, links));
+    MarkRules rules;
+    rules.delete_untagged = options_.delete_untagged;
+    rules.cutoff = cutoff_;
+    RepositoryMark mark = gc::MarkRepository(*manifests, rules);
+    for (const Digest& digest : mark.kept) {
+      auto revision = manifests->revisions.find(digest);
+      if (revision == manifests->revisions.end()) {
+        marked_.Insert(digest);  // A tag or child whose revision is gone.
+        continue;
+      }
+      Keep(digest, revision->second);
+      ++report_.manifests_kept;
+    }
+    for (const Digest& digest : mark.deleted) {
+      RETURN_IF_ERROR(DeleteRevision(name, digest,
+                                     manifests->revisions.at(digest), links,
+                                     **lock));
+    }
+    return absl::OkStatus();
+  }
+
+  void Keep(const Digest& digest, const Revision& revision) {
+    marked_.Insert(digest);
+    for (const Digest& blob : revision.blobs) marked_.Insert(blob);
+    for (const Digest& child : revision.children) marked_.Insert(child);
+  }
+
+  absl::Status DeleteRevision(const RepositoryName& name, const Digest& digest,
+                              const Revision& revision,
+                              const ManifestLinks& links,
+                              drivers::PathLock& lock) {
+    ++report_.manifests_deleted;
+    Deleted({"manifest", absl::StrCat(name.str(), "@", digest.ToString()), 0});
+    if (options_.dry_run) return absl::OkStatus();
+    RETURN_IF_ERROR(lock.Check());
+    // The revision link last: until it goes, the manifest is whole.
+    std::vector<std::string> files;
+    for (const auto& [entry, path] : links.history) {
+      if (entry == digest) files.push_back(path);
+    }
+    if (revision.subject.has_value()) {
+      files.push_back(
+          paths::ReferrerLinkPath(name, *revision.subject, digest));
+    }
+    RETURN_IF_ERROR(driver_.DeleteFiles(files));
+    return driver_.DeleteFiles(
+        {paths::ManifestRevisionLinkPath(name, digest)});
+  }
+
+  // The repository links to the blob `hex`.
+  std::vector<std::string> LinksTo(const RawDigest& raw, const Digest& digest) {
+    std::vector<std::string> out;
+    auto first = std::lower_bound(
+        links_.begin(), links_.end(), raw,
+        [](const LayerLink& link, const RawDigest& d) { return link.digest < d; });
+    for (auto it = first; it != links_.end() && it->digest == raw; ++it) {
+      out.push_back(
+          paths::LayerLinkPath(repositories_[it->repository], digest));
+    }
+    return out;
+  }
+
+  // Unmarked blobs of the unit whose last use is before the cutoff.
+  std::vector<StoredBlob> Candidates(std::map<std::string, StoredBlob> blobs,
+                                     bool count) {
+    std::vector<StoredBlob> out;
+    for (auto& [hex, blob] : blobs) {
+      RawDigest raw;
+      if (!RawOfHex(hex, &raw)) continue;
+      if (marked_.Contains(raw)) {
+        if (count && blob.has_data) ++report_.blobs_kept;
+        continue;
+      }
+      if (blob.last_use >= cutoff_) {
+        if (count && blob.has_data) {
+          ++report_.blobs_kept;
+          ++report_.blobs_young;
+        }
+        continue;
+      }
+      out.push_back(std::move(blob));
+    }
+    return out;
+  }
+
+  absl::Status SweepUnit(const std::string& unit) {
+    ASSIGN_OR_RETURN(auto listed, ListUnit(driver_, unit));
+    std::vector<StoredBlob> candidates =
+        Candidates(std::move(listed), /*count=*/true);
+    if (candidates.empty()) return absl::OkStatus();
+    if (options_.dry_run) return DeleteBlobs(candidates);
+    absl::StatusOr<drivers::PathLockPtr> lock =
+        driver_.Lock(paths::SweepLockPath(unit), kLockWait);
+    if (absl::IsAborted(lock.status())) {
+      Log(LogLevel::kWarn, "gc", "blob prefix busy with another collection",
+          {{"prefix", unit}});
+      ++report_.units_skipped;
+      report_.blobs_kept += candidates.size();
+      return absl::OkStatus();
+    }
+    RETURN_IF_ERROR(lock.status());
+    // The fence: the mark first, then the claims are read again.
+    std::vector<std::string> hexes;
+    for (const StoredBlob& blob : candidates) hexes.push_back(blob.hex);
+    const std::string mark = paths::SweepMarkPath(unit);
+    RETURN_IF_ERROR(driver_.PutContent(mark, FormatSweepMark(hexes)));
+    ASSIGN_OR_RETURN(listed, ListUnit(driver_, unit));
+    std::map<std::string, StoredBlob> fresh;
+    for (const StoredBlob& blob : candidates) {
+      auto found = listed.find(blob.hex);
+      if (found != listed.end()) fresh.insert(*found);
+    }
+    std::vector<StoredBlob> doomed = Candidates(std::move(fresh), false);
+    report_.blobs_kept += candidates.size() - doomed.size();
+    report_.blobs_young += candidates.size() - doomed.size();
+    RETURN_IF_ERROR((*lock)->Check());
+    RETURN_IF_ERROR(DeleteBlobs(doomed));
+    absl::Status cleared = driver_.Delete(mark);
+    return absl::IsNotFound(cleared) ? absl::OkStatus() : cleared;
+  }
+
+  // Deletes the blobs' links, then their files (or, dry, reports them).
+  absl::Status DeleteBlobs(const std::vector<StoredBlob>& blobs) {
+    std::vector<std::string> links;
+    std::vector<std::string> files;
+    for (const StoredBlob& blob : blobs) {
+      ASSIGN_OR_RETURN(Digest digest, Digest::Parse("sha256:" + blob.hex));
+      std::vector<std::string> to = LinksTo(RawOf(digest), digest);
+      report_.links_deleted += to.size();
+      links.insert(links.end(), to.begin(), to.end());
+      files.insert(files.end(), blob.files.begin(), blob.files.end());
+      if (!blob.has_data) continue;
+      ++report_.blobs_deleted;
+      report_.bytes_deleted += blob.size;
+      Deleted({"blob", digest.ToString(), blob.size});
+    }
+    if (options_.dry_run) return absl::OkStatus();
+    RETURN_IF_ERROR(driver_.DeleteFiles(links));
+    return driver_.DeleteFiles(files);
+  }
+
+  drivers::StorageDriver& driver_;
+  const Options options_;
+  const absl::Time started_;
+  absl::Time cutoff_;
+  std::string clock_path_;
+  std::vector<RepositoryName> repositories_;
+  DigestSet marked_;
+  std::vector<LayerLink> links_;
+  Report report_;
+};
+
+}  // namespace
+
+std::string Report::Summary() const {
+  const char* verb = dry_run ? "to delete" : "deleted";
+  return absl::StrCat(
+      dry_run ? "dry run: " : "", repositories, " repositories; manifests: ",
+      manifests_kept, " kept, ", manifests_deleted, " ", verb, "; blobs: ",
+      blobs_kept, " kept (", blobs_young, " unreachable but young), ",
+      blobs_deleted, " ", verb, " (", bytes_deleted, " bytes), ",
+      links_deleted, " links; ",
+      units_skipped > 0
+          ? absl::StrCat(units_skipped, " prefixes left to the next run; ")
+          : "",
+      absl::FormatDuration(absl::Trunc(duration, absl::Milliseconds(1))));
+}
+
+absl::StatusOr<Report> Collect(drivers::StorageDriver& driver,
+                               const Options& options) {
+  return Collector(driver, options).Run();
+}
+
+}  // namespace registry::gc
