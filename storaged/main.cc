@@ -154,7 +154,8 @@ int main(int argc, char** argv) {
     options.grace = absl::GetFlag(FLAGS_grace);
     return registry::RunScrubCommand(**driver, options);
   }
-  if (gc) return registry::RunGcCommand(**driver, GcOptions(argc, argv, *config));
+  if (gc)
+    return registry::RunGcCommand(**driver, GcOptions(argc, argv, *config));
   registry::drivers::DeclareDriverMetrics();
   registry::DeclareRpcMetrics();
   registry::DeclareCacheMetrics();

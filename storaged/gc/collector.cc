@@ -145,8 +145,7 @@ class Collector {
             "); what it references is unknown, so no blob was collected"));
       }
       revision.blobs = std::move(parsed->blobs);
-      revision.blobs.insert(revision.blobs.end(),
-                            parsed->foreign_blobs.begin(),
+      revision.blobs.insert(revision.blobs.end(), parsed->foreign_blobs.begin(),
                             parsed->foreign_blobs.end());
       revision.children = std::move(parsed->manifests);
       revision.subject = parsed->subject;
@@ -229,9 +228,8 @@ class Collector {
       ++report_.manifests_kept;
     }
     for (const Digest& digest : mark.deleted) {
-      RETURN_IF_ERROR(DeleteRevision(name, digest,
-                                     manifests->revisions.at(digest), links,
-                                     **lock));
+      RETURN_IF_ERROR(DeleteRevision(
+          name, digest, manifests->revisions.at(digest), links, **lock));
     }
     return absl::OkStatus();
   }
@@ -256,20 +254,20 @@ class Collector {
       if (entry == digest) files.push_back(path);
     }
     if (revision.subject.has_value()) {
-      files.push_back(
-          paths::ReferrerLinkPath(name, *revision.subject, digest));
+      files.push_back(paths::ReferrerLinkPath(name, *revision.subject, digest));
     }
     RETURN_IF_ERROR(driver_.DeleteFiles(files));
-    return driver_.DeleteFiles(
-        {paths::ManifestRevisionLinkPath(name, digest)});
+    return driver_.DeleteFiles({paths::ManifestRevisionLinkPath(name, digest)});
   }
 
   // The repository links to the blob `hex`.
   std::vector<std::string> LinksTo(const RawDigest& raw, const Digest& digest) {
     std::vector<std::string> out;
-    auto first = std::lower_bound(
-        links_.begin(), links_.end(), raw,
-        [](const LayerLink& link, const RawDigest& d) { return link.digest < d; });
+    auto first =
+        std::lower_bound(links_.begin(), links_.end(), raw,
+                         [](const LayerLink& link, const RawDigest& d) {
+                           return link.digest < d;
+                         });
     for (auto it = first; it != links_.end() && it->digest == raw; ++it) {
       out.push_back(
           paths::LayerLinkPath(repositories_[it->repository], digest));
@@ -321,6 +319,7 @@ class Collector {
     for (const StoredBlob& blob : candidates) hexes.push_back(blob.hex);
     const std::string mark = paths::SweepMarkPath(unit);
     RETURN_IF_ERROR(driver_.PutContent(mark, FormatSweepMark(hexes)));
+    if (options_.after_mark) options_.after_mark(unit);
     ASSIGN_OR_RETURN(listed, ListUnit(driver_, unit));
     std::map<std::string, StoredBlob> fresh;
     for (const StoredBlob& blob : candidates) {
@@ -372,11 +371,11 @@ class Collector {
 std::string Report::Summary() const {
   const char* verb = dry_run ? "to delete" : "deleted";
   return absl::StrCat(
-      dry_run ? "dry run: " : "", repositories, " repositories; manifests: ",
-      manifests_kept, " kept, ", manifests_deleted, " ", verb, "; blobs: ",
-      blobs_kept, " kept (", blobs_young, " unreachable but young), ",
-      blobs_deleted, " ", verb, " (", bytes_deleted, " bytes), ",
-      links_deleted, " links; ",
+      dry_run ? "dry run: " : "", repositories,
+      " repositories; manifests: ", manifests_kept, " kept, ",
+      manifests_deleted, " ", verb, "; blobs: ", blobs_kept, " kept (",
+      blobs_young, " unreachable but young), ", blobs_deleted, " ", verb, " (",
+      bytes_deleted, " bytes), ", links_deleted, " links; ",
       units_skipped > 0
           ? absl::StrCat(units_skipped, " prefixes left to the next run; ")
           : "",

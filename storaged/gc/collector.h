@@ -39,6 +39,9 @@ struct Options {
   // Called for each deletion, and with a progress line now and then.
   std::function<void(const Deletion&)> on_delete;
   std::function<void(const std::string&)> progress;
+  // For tests: called in a unit's sweep once its mark is written, before
+  // the claims are read again.
+  std::function<void(const std::string& unit)> after_mark;
 };
 
 struct Report {

@@ -22,7 +22,7 @@ namespace registry::gc {
 
 // What a manifest revision refers to.
 struct Revision {
-  absl::Time mod_time;  // Of the revision link: its last put.
+  absl::Time mod_time;           // Of the revision link: its last put.
   std::vector<Digest> blobs;     // Config and layers.
   std::vector<Digest> children;  // Manifests an index names.
   absl::optional<Digest> subject;

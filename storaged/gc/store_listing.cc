@@ -69,36 +69,37 @@ absl::StatusOr<ManifestLinks> ListManifestLinks(drivers::StorageDriver& driver,
                                                 const RepositoryName& name) {
   const std::string dir = paths::ManifestsPath(name);
   ManifestLinks links;
-  RETURN_IF_ERROR(WalkIfPresent(driver, dir, [&](const drivers::FileInfo&
-                                                     info) {
-    if (info.is_dir) return drivers::WalkAction::kContinue;
-    std::vector<absl::string_view> parts = Below(dir, info.path);
-    // revisions/<alg>/<hex>/link
-    if (parts.size() == 4 && parts[0] == "revisions" && parts[3] == "link") {
-      if (auto digest = DigestAt(parts[1], parts[2])) {
-        links.revisions[*digest] = info.mod_time;
-      }
-    }
-    // tags/<tag>/current/link
-    if (parts.size() == 4 && parts[0] == "tags" && parts[2] == "current" &&
-        parts[3] == "link") {
-      links.tags[std::string(parts[1])] = info.mod_time;
-    }
-    // tags/<tag>/index/<alg>/<hex>/link
-    if (parts.size() == 6 && parts[0] == "tags" && parts[2] == "index" &&
-        parts[5] == "link") {
-      if (auto digest = DigestAt(parts[3], parts[4])) {
-        links.history.emplace_back(*digest, info.path);
-      }
-    }
-    return drivers::WalkAction::kContinue;
-  }));
+  RETURN_IF_ERROR(
+      WalkIfPresent(driver, dir, [&](const drivers::FileInfo& info) {
+        if (info.is_dir) return drivers::WalkAction::kContinue;
+        std::vector<absl::string_view> parts = Below(dir, info.path);
+        // revisions/<alg>/<hex>/link
+        if (parts.size() == 4 && parts[0] == "revisions" &&
+            parts[3] == "link") {
+          if (auto digest = DigestAt(parts[1], parts[2])) {
+            links.revisions[*digest] = info.mod_time;
+          }
+        }
+        // tags/<tag>/current/link
+        if (parts.size() == 4 && parts[0] == "tags" && parts[2] == "current" &&
+            parts[3] == "link") {
+          links.tags[std::string(parts[1])] = info.mod_time;
+        }
+        // tags/<tag>/index/<alg>/<hex>/link
+        if (parts.size() == 6 && parts[0] == "tags" && parts[2] == "index" &&
+            parts[5] == "link") {
+          if (auto digest = DigestAt(parts[3], parts[4])) {
+            links.history.emplace_back(*digest, info.path);
+          }
+        }
+        return drivers::WalkAction::kContinue;
+      }));
   return links;
 }
 
-absl::Status ForEachLayerLink(
-    drivers::StorageDriver& driver, const RepositoryName& name,
-    const std::function<void(const RawDigest&)>& fn) {
+absl::Status ForEachLayerLink(drivers::StorageDriver& driver,
+                              const RepositoryName& name,
+                              const std::function<void(const RawDigest&)>& fn) {
   const std::string dir = paths::LayersPath(name);
   return WalkIfPresent(driver, dir, [&](const drivers::FileInfo& info) {
     std::vector<absl::string_view> parts = Below(dir, info.path);
@@ -116,25 +117,26 @@ absl::StatusOr<std::map<std::string, StoredBlob>> ListUnit(
     drivers::StorageDriver& driver, absl::string_view unit) {
   const std::string dir = paths::BlobUnitPath(unit);
   std::map<std::string, StoredBlob> blobs;
-  RETURN_IF_ERROR(WalkIfPresent(driver, dir, [&](const drivers::FileInfo&
-                                                     info) {
-    std::vector<absl::string_view> parts = Below(dir, info.path);
-    // <hex>/data or <hex>/touched
-    if (info.is_dir || parts.size() != 2 || !DigestAt("sha256", parts[0])) {
-      return drivers::WalkAction::kContinue;
-    }
-    const bool data = parts[1] == "data";
-    if (!data && parts[1] != "touched") return drivers::WalkAction::kContinue;
-    StoredBlob& blob = blobs[std::string(parts[0])];
-    blob.hex = std::string(parts[0]);
-    if (data) {
-      blob.has_data = true;
-      blob.size = info.size;
-    }
-    blob.last_use = std::max(blob.last_use, info.mod_time);
-    blob.files.push_back(info.path);
-    return drivers::WalkAction::kContinue;
-  }));
+  RETURN_IF_ERROR(
+      WalkIfPresent(driver, dir, [&](const drivers::FileInfo& info) {
+        std::vector<absl::string_view> parts = Below(dir, info.path);
+        // <hex>/data or <hex>/touched
+        if (info.is_dir || parts.size() != 2 || !DigestAt("sha256", parts[0])) {
+          return drivers::WalkAction::kContinue;
+        }
+        const bool data = parts[1] == "data";
+        if (!data && parts[1] != "touched")
+          return drivers::WalkAction::kContinue;
+        StoredBlob& blob = blobs[std::string(parts[0])];
+        blob.hex = std::string(parts[0]);
+        if (data) {
+          blob.has_data = true;
+          blob.size = info.size;
+        }
+        blob.last_use = std::max(blob.last_use, info.mod_time);
+        blob.files.push_back(info.path);
+        return drivers::WalkAction::kContinue;
+      }));
   return blobs;
 }
 

@@ -375,6 +375,26 @@ TEST_P(DriverConformanceTest, DeleteRemovesFilesAndTrees) {
   EXPECT_TRUE(cleanup.ok() || absl::IsNotFound(cleanup)) << cleanup;
 }
 
+TEST_P(DriverConformanceTest, DeleteFilesRemovesManyAndSkipsMissing) {
+  std::vector<std::string> files;
+  for (int i = 0; i < 1203; ++i) {  // More than one S3 batch.
+    files.push_back(absl::StrCat("/many/d", i % 7, "/f", i));
+  }
+  for (size_t i = 0; i < files.size(); i += 100) {
+    ASSERT_OK(driver_->PutContent(files[i], "x"));
+  }
+  ASSERT_OK(driver_->PutContent("/many/d0/keep", "k"));
+  ASSERT_OK(driver_->DeleteFiles(files));  // Most of them are missing.
+  for (size_t i = 0; i < files.size(); i += 100) {
+    EXPECT_THAT(driver_->Stat(files[i]), StatusIs(absl::StatusCode::kNotFound))
+        << files[i];
+  }
+  EXPECT_EQ(*driver_->GetContent("/many/d0/keep"), "k");
+  EXPECT_THAT(*driver_->List("/many"), ElementsAre("/many/d0"));
+  ASSERT_OK(driver_->DeleteFiles({}));
+  ASSERT_OK(driver_->Delete("/many"));
+}
+
 TEST_P(DriverConformanceTest, NamesAtTheEdgesOfTheGrammar) {
   const std::string longest(255, 'n');
   for (const std::string& name :

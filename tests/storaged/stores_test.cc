@@ -14,6 +14,7 @@
 #include "storaged/storage.h"
 #include "tests/testing/reason_matchers.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/store_helpers.h"
 
 namespace registry {
 namespace {
@@ -36,27 +37,15 @@ class StoresTest : public ::testing::Test {
 
   // Uploads `content` to `repo` and returns its digest.
   Digest Upload(const RepositoryName& repo, const std::string& content) {
-    absl::StatusOr<UploadState> upload = storage_.uploads.Start(repo);
-    EXPECT_OK(upload);
-    auto writer = storage_.uploads.OpenWriter(repo, upload->id, 0);
-    EXPECT_OK(writer);
-    EXPECT_OK((*writer)->Append(content));
-    EXPECT_OK((*writer)->Finish());
-    writer->reset();  // Releases the upload's lock.
-    Digest digest = DigestOf(content);
-    EXPECT_OK(storage_.uploads.Commit(repo, upload->id, digest, absl::nullopt,
-                                      "", absl::nullopt));
-    return digest;
+    absl::StatusOr<Digest> digest =
+        testing::UploadBlob(storage_, repo, content);
+    EXPECT_OK(digest);
+    return digest.ok() ? *digest : DigestOf(content);
   }
 
   std::string ImageManifest(const Digest& config, const Digest& layer,
                             const std::string& extra = "") {
-    return absl::StrCat(
-        R"({"schemaVersion":2,"mediaType":")", kOciManifest,
-        R"(","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":")",
-        config.ToString(),
-        R"(","size":2},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":")",
-        layer.ToString(), R"(","size":5}])", extra, "}");
+    return testing::ImageManifestJson(config, {layer}, extra);
   }
 
   absl::StatusOr<StoredManifest> PutManifest(const std::string& reference,
