@@ -4,7 +4,9 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/status_macros.h"
 
@@ -22,7 +24,40 @@ struct Flattener {
         absl::StrCat(path, ":", node.Mark().line + 1, ": ", message));
   }
 
+  // `key` with its list indexes as "*": "a.0.b" -> "a.*.b", the form in
+  // which `known` names the keys of mappings inside a list.
+  static std::string Canonical(absl::string_view key) {
+    std::vector<std::string> parts = absl::StrSplit(key, '.');
+    for (std::string& part : parts) {
+      if (!part.empty() &&
+          part.find_first_not_of("0123456789") == std::string::npos) {
+        part = "*";
+      }
+    }
+    return absl::StrJoin(parts, ".");
+  }
+
+  // Whether `canonical` holds a list of mappings (a known key lies below
+  // "canonical.*.").
+  bool IsTable(const std::string& canonical) const {
+    std::string prefix = absl::StrCat(canonical, ".*.");
+    auto it = known.lower_bound(prefix);
+    return it != known.end() && absl::StartsWith(*it, prefix);
+  }
+
   absl::Status Visit(const YAML::Node& node, const std::string& key) const {
+    const std::string canonical = Canonical(key);
+    if (node.IsSequence() && IsTable(canonical)) {
+      int index = 0;
+      for (const YAML::Node& item : node) {
+        if (!item.IsMap() || item.size() == 0) {
+          return Error(
+              item, absl::StrCat("key \"", key, "\" takes a list of mappings"));
+        }
+        RETURN_IF_ERROR(Visit(item, absl::StrCat(key, ".", index++)));
+      }
+      return absl::OkStatus();
+    }
     if (node.IsMap() && node.size() > 0) {
       for (const auto& entry : node) {
         if (!entry.first.IsScalar()) {
@@ -34,11 +69,11 @@ struct Flattener {
       }
       return absl::OkStatus();
     }
-    if (known.count(key) == 0) {
+    if (known.count(canonical) == 0) {
       return Error(node, absl::StrCat("unknown key \"", key, "\""));
     }
     if (node.IsSequence()) {
-      if (lists.count(key) == 0) {
+      if (lists.count(canonical) == 0) {
         return Error(node, absl::StrCat("key \"", key,
                                         "\" takes one value, not a list"));
       }
@@ -142,6 +177,19 @@ absl::StatusOr<absl::Duration> ConfigFile::Duration(
         "\" must be a duration such as 24h, not \"", it->second.text, "\""));
   }
   return duration;
+}
+
+absl::StatusOr<int64_t> ConfigFile::Count(absl::string_view key,
+                                          int64_t fallback) const {
+  auto it = values_.find(key);
+  if (it == values_.end()) return fallback;
+  int64_t count;
+  if (!absl::SimpleAtoi(it->second.text, &count) || count < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        Where(key), ": key \"", key, "\" must be a count (0 or more), not \"",
+        it->second.text, "\""));
+  }
+  return count;
 }
 
 std::vector<std::string> ConfigFile::Strings(absl::string_view key) const {

@@ -5,6 +5,7 @@
 #ifndef REGISTRY_COMMON_CONFIG_FILE_H_
 #define REGISTRY_COMMON_CONFIG_FILE_H_
 
+#include <cstdint>
 #include <map>
 #include <set>
 #include <string>
@@ -22,7 +23,9 @@ class ConfigFile {
   // YAML, a sequence where a value belongs, or a key not in `known` (an
   // empty mapping or null counts as a key, e.g. "storage.inmemory: {}").
   // NotFound when the file cannot be read. Keys in `lists` may hold a list
-  // of values (or one).
+  // of values (or one). A key may hold a list of mappings when `known`
+  // names keys below it with "*" for the index ("a.*.b"); its items are
+  // read as "a.0.b", "a.1.b", ...
   static absl::StatusOr<ConfigFile> Load(
       const std::string& path, const std::set<std::string>& known,
       const std::set<std::string>& lists = {});
@@ -41,6 +44,9 @@ class ConfigFile {
   std::vector<std::string> Strings(absl::string_view key) const;
   // "true"/"false"; InvalidArgument naming the key and line otherwise.
   absl::StatusOr<bool> Bool(absl::string_view key, bool fallback) const;
+  // A whole number, 0 or more; InvalidArgument naming the key and line
+  // otherwise.
+  absl::StatusOr<int64_t> Count(absl::string_view key, int64_t fallback) const;
   // A duration such as "168h" or "30m"; InvalidArgument naming the key and
   // line when malformed or negative.
   absl::StatusOr<absl::Duration> Duration(absl::string_view key,

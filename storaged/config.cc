@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/config_file.h"
@@ -9,6 +11,65 @@
 
 namespace registry {
 namespace {
+
+const std::string kPolicies = "storage.maintenance.retention.policies";
+
+// The retention policies, in the file's order.
+absl::StatusOr<std::vector<gc::RetentionPolicy>> ReadRetention(
+    const ConfigFile& file) {
+  std::vector<int> indexes;
+  for (const std::string& child : file.Children(kPolicies)) {
+    indexes.push_back(std::stoi(child));
+  }
+  std::sort(indexes.begin(), indexes.end());
+  std::vector<gc::RetentionPolicy> policies;
+  for (int index : indexes) {
+    const std::string at = absl::StrCat(kPolicies, ".", index, ".");
+    auto refuse = [&](const std::string& key, absl::string_view why) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(file.Where(at + key), ": ", why));
+    };
+    gc::RetentionPolicy policy;
+    std::vector<std::string> globs = file.Strings(at + "repositories");
+    if (globs.empty()) {
+      // Where() of a missing key names no line: name a key it has.
+      std::string present = "repositories";
+      for (const char* key :
+           {"keeptags.patterns", "keeptags.mostrecent", "keeptags.pushedwithin",
+            "deleteuntagged", "deletereferrers"}) {
+        if (file.Has(at + key)) present = key;
+      }
+      return refuse(present, absl::StrCat("policy ", index,
+                                          " needs repositories (globs)"));
+    }
+    for (const std::string& text : globs) {
+      absl::StatusOr<gc::RepositoryGlob> glob = gc::RepositoryGlob::Parse(text);
+      if (!glob.ok()) return refuse("repositories", glob.status().message());
+      policy.repositories.push_back(*std::move(glob));
+    }
+    for (const std::string& pattern : file.Strings(at + "keeptags.patterns")) {
+      absl::Status added = policy.AddPattern(pattern);
+      if (!added.ok()) return refuse("keeptags.patterns", added.message());
+    }
+    if (file.Has(at + "keeptags.mostrecent")) {
+      ASSIGN_OR_RETURN(policy.most_recent,
+                       file.Count(at + "keeptags.mostrecent", 0));
+    }
+    if (file.Has(at + "keeptags.pushedwithin")) {
+      ASSIGN_OR_RETURN(
+          policy.pushed_within,
+          file.Duration(at + "keeptags.pushedwithin", absl::ZeroDuration()));
+    }
+    if (file.Has(at + "deleteuntagged")) {
+      ASSIGN_OR_RETURN(policy.delete_untagged,
+                       file.Bool(at + "deleteuntagged", false));
+    }
+    ASSIGN_OR_RETURN(policy.delete_referrers,
+                     file.Bool(at + "deletereferrers", false));
+    policies.push_back(std::move(policy));
+  }
+  return policies;
+}
 
 const std::set<std::string>& DriverNames() {
   static const auto* names =
@@ -45,6 +106,12 @@ const std::set<std::string>& StoragedConfigKeys() {
         "storage.maintenance.gc.delay",
         "storage.maintenance.gc.deleteuntagged",
         "storage.maintenance.gc.dryrun",
+        kPolicies + ".*.repositories",
+        kPolicies + ".*.keeptags.patterns",
+        kPolicies + ".*.keeptags.mostrecent",
+        kPolicies + ".*.keeptags.pushedwithin",
+        kPolicies + ".*.deleteuntagged",
+        kPolicies + ".*.deletereferrers",
         "grpc.tls.certificate",
         "grpc.tls.key",
         "grpc.tls.clientcas",
@@ -70,9 +137,12 @@ absl::StatusOr<StoragedConfig> LoadStoragedConfig(
   std::map<std::string, std::string> plain = overrides;
   plain.erase(kDriverKey);
   plain.erase(kRootKey);
-  ASSIGN_OR_RETURN(ConfigFile file,
-                   ConfigFile::Open(path, StoragedConfigKeys(),
-                                    {"grpc.tls.clientcas"}, plain));
+  ASSIGN_OR_RETURN(
+      ConfigFile file,
+      ConfigFile::Open(path, StoragedConfigKeys(),
+                       {"grpc.tls.clientcas", kPolicies + ".*.repositories",
+                        kPolicies + ".*.keeptags.patterns"},
+                       plain));
   config.listen = file.String(kListenKey, config.listen);
   config.log_level = file.String(kLogLevelKey, config.log_level);
   ASSIGN_OR_RETURN(bool disabled, file.Bool("storage.redirect.disable", false));
@@ -112,6 +182,8 @@ absl::StatusOr<StoragedConfig> LoadStoragedConfig(
     return absl::InvalidArgumentError(absl::StrCat(
         file.Where(gc + "interval"), ": ", gc, "interval must be positive"));
   }
+
+  ASSIGN_OR_RETURN(config.retention, ReadRetention(file));
 
   std::set<std::string> configured;
   for (const std::string& section : file.Children("storage")) {

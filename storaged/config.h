@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "drivers/factory.h"
+#include "storaged/gc/retention.h"
 #include "storaged/policy.h"
 #include "storaged/upload_purger.h"
 
@@ -29,11 +30,13 @@ struct StoragedConfig {
   std::string driver = "filesystem";       // The one storage.<driver> section.
   drivers::DriverParams driver_params;     // storage.<driver>.*
   bool redirect = true;                    // !storage.redirect.disable
-  WritePolicy policy;           // storage.delete.enabled, maintenance.readonly
-  PurgeOptions purging;         // storage.maintenance.uploadpurging.*
-  GcSchedule gc;                // storage.maintenance.gc.*
-  std::string tls_certificate;  // grpc.tls.certificate
-  std::string tls_key;          // grpc.tls.key
+  WritePolicy policy;    // storage.delete.enabled, maintenance.readonly
+  PurgeOptions purging;  // storage.maintenance.uploadpurging.*
+  GcSchedule gc;         // storage.maintenance.gc.*
+  // storage.maintenance.retention.policies
+  std::vector<gc::RetentionPolicy> retention;
+  std::string tls_certificate;          // grpc.tls.certificate
+  std::string tls_key;                  // grpc.tls.key
   std::vector<std::string> client_cas;  // grpc.tls.clientcas (mutual TLS)
   std::string metrics_listen;           // metrics.addr (HOST:PORT); empty: none
   std::string log_level = "info";       // log.level

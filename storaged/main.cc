@@ -105,6 +105,7 @@ registry::gc::Options GcOptions(int argc, char** argv,
                                 : config.gc.delete_untagged;
   options.dry_run =
       given("dry_run") ? absl::GetFlag(FLAGS_dry_run) : config.gc.dry_run;
+  options.retention = config.retention;
   return options;
 }
 

@@ -14,6 +14,7 @@
 #include "storaged/manifest_parser.h"
 #include "storaged/paths.h"
 #include "storaged/sweep_fence.h"
+#include "storaged/tag_store.h"
 
 namespace registry::gc {
 namespace {
@@ -68,6 +69,7 @@ class Collector {
       ASSIGN_OR_RETURN(drivers::FileInfo info, driver_.Stat(clock_path_));
       now = info.mod_time;
     }
+    now_ = now;
     cutoff_ = now - options_.delay;
     return absl::OkStatus();
   }
@@ -217,6 +219,13 @@ class Collector {
     MarkRules rules;
     rules.delete_untagged = options_.delete_untagged;
     rules.cutoff = cutoff_;
+    if (const RetentionPolicy* policy =
+            PolicyFor(options_.retention, name.str())) {
+      rules.delete_untagged =
+          policy->delete_untagged.value_or(options_.delete_untagged);
+      rules.delete_referrers = policy->delete_referrers;
+      RETURN_IF_ERROR(ApplyRetention(name, *policy, links, **lock, manifests));
+    }
     RepositoryMark mark = gc::MarkRepository(*manifests, rules);
     for (const Digest& digest : mark.kept) {
       auto revision = manifests->revisions.find(digest);
@@ -230,6 +239,30 @@ class Collector {
     for (const Digest& digest : mark.deleted) {
       RETURN_IF_ERROR(DeleteRevision(
           name, digest, manifests->revisions.at(digest), links, **lock));
+    }
+    return absl::OkStatus();
+  }
+
+  // Deletes the tags `policy` does not keep (from `manifests` too).
+  absl::Status ApplyRetention(const RepositoryName& name,
+                              const RetentionPolicy& policy,
+                              const ManifestLinks& links,
+                              drivers::PathLock& lock,
+                              RepositoryManifests* manifests) {
+    std::map<std::string, absl::Time> pushed;
+    for (const auto& [tag, digest] : manifests->tags) {
+      pushed[tag] = links.tags.at(tag);
+    }
+    TagStore tags(&driver_);
+    for (const std::string& text : TagsToDelete(policy, pushed, now_)) {
+      manifests->tags.erase(text);
+      ++report_.tags_deleted;
+      Deleted({"tag", absl::StrCat(name.str(), ":", text), 0});
+      if (options_.dry_run) continue;
+      RETURN_IF_ERROR(lock.Check());
+      ASSIGN_OR_RETURN(Tag tag, Tag::Parse(text));
+      absl::Status removed = tags.Delete(name, tag);
+      if (!removed.ok() && !absl::IsNotFound(removed)) return removed;
     }
     return absl::OkStatus();
   }
@@ -358,6 +391,7 @@ class Collector {
   drivers::StorageDriver& driver_;
   const Options options_;
   const absl::Time started_;
+  absl::Time now_;
   absl::Time cutoff_;
   std::string clock_path_;
   std::vector<RepositoryName> repositories_;

@@ -18,17 +18,20 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "drivers/driver.h"
+#include "storaged/gc/retention.h"
 
 namespace registry::gc {
 
 // Something a collection deletes (or, dry, would delete).
 struct Deletion {
-  std::string kind;     // "manifest" or "blob".
-  std::string subject;  // "<repository>@<digest>", or the blob's digest.
+  std::string kind;     // "tag", "manifest" or "blob".
+  std::string subject;  // "<repository>:<tag>", "<repository>@<digest>",
+                        // or the blob's digest.
   int64_t size = 0;     // Bytes of a blob's data.
 };
 
@@ -36,6 +39,9 @@ struct Options {
   absl::Duration delay = absl::Hours(1);
   bool delete_untagged = false;
   bool dry_run = false;
+  // Retention: the first policy matching a repository chooses its tags to
+  // delete, and overrides delete_untagged when it sets it.
+  std::vector<RetentionPolicy> retention;
   // Called for each deletion, and with a progress line now and then.
   std::function<void(const Deletion&)> on_delete;
   std::function<void(const std::string&)> progress;
@@ -49,6 +55,7 @@ struct Report {
   int64_t repositories = 0;
   int64_t manifests_kept = 0;
   int64_t manifests_deleted = 0;
+  int64_t tags_deleted = 0;
   int64_t blobs_kept = 0;
   int64_t blobs_young = 0;  // Of blobs_kept: unreachable but young.
   int64_t blobs_deleted = 0;

@@ -108,6 +108,89 @@ TEST(StoragedConfigTest, LifecycleKeys) {
   EXPECT_FALSE(config->policy.read_only);
 }
 
+TEST(StoragedConfigTest, GcAndRetentionKeys) {
+  absl::StatusOr<StoragedConfig> config = LoadStoragedConfig(
+      Write("storage:\n"
+            "  maintenance:\n"
+            "    gc:\n"
+            "      enabled: true\n      interval: 2h\n      delay: 10m\n"
+            "      deleteuntagged: true\n      dryrun: true\n"
+            "    retention:\n"
+            "      policies:\n"
+            "        - repositories: [\"team/*\", \"infra/**\"]\n"
+            "          deleteuntagged: false\n"
+            "          deletereferrers: true\n"
+            "          keeptags:\n"
+            "            patterns: [\"^v[0-9]+$\", latest]\n"
+            "            mostrecent: 3\n"
+            "            pushedwithin: 720h\n"
+            "        - repositories: \"**\"\n"),
+      {});
+  ASSERT_OK(config);
+  EXPECT_TRUE(config->gc.enabled);
+  EXPECT_EQ(config->gc.interval, absl::Hours(2));
+  EXPECT_EQ(config->gc.delay, absl::Minutes(10));
+  EXPECT_TRUE(config->gc.delete_untagged);
+  EXPECT_TRUE(config->gc.dry_run);
+  ASSERT_EQ(config->retention.size(), 2u);
+  const gc::RetentionPolicy& first = config->retention[0];
+  ASSERT_EQ(first.repositories.size(), 2u);
+  EXPECT_EQ(first.repositories[1].text(), "infra/**");
+  EXPECT_EQ(first.patterns, (std::vector<std::string>{"^v[0-9]+$", "latest"}));
+  EXPECT_EQ(first.most_recent, 3);
+  EXPECT_EQ(first.pushed_within, absl::Hours(720));
+  EXPECT_EQ(first.delete_untagged, false);
+  EXPECT_TRUE(first.delete_referrers);
+  EXPECT_FALSE(config->retention[1].HasTagRules());
+  EXPECT_EQ(config->retention[1].delete_untagged, absl::nullopt);
+
+  config = LoadStoragedConfig("", {});
+  ASSERT_OK(config);
+  EXPECT_FALSE(config->gc.enabled);
+  EXPECT_EQ(config->gc.delay, absl::Hours(1));
+  EXPECT_TRUE(config->retention.empty());
+}
+
+TEST(StoragedConfigTest, BadRetentionIsRefusedWithItsLine) {
+  auto error = [](const std::string& policy) {
+    absl::StatusOr<StoragedConfig> config = LoadStoragedConfig(
+        Write(absl::StrCat("storage:\n  maintenance:\n    retention:\n"
+                           "      policies:\n",
+                           policy)),
+        {});
+    EXPECT_FALSE(config.ok()) << policy;
+    return std::string(config.status().message());
+  };
+  EXPECT_THAT(
+      error("        - repositories: [a]\n          keeptag: {}\n"),
+      HasSubstr(".yml:6: unknown key "
+                "\"storage.maintenance.retention.policies.0.keeptag\""));
+  EXPECT_THAT(error("        - repositories: [\"team/[ab]\"]\n"),
+              HasSubstr(".yml:5: repository glob \"team/[ab]\" holds '['"));
+  EXPECT_THAT(error("        - repositories: [a]\n          keeptags:\n"
+                    "            patterns: [\"v(\"]\n"),
+              HasSubstr(".yml:7: tag pattern \"v(\" is not a regular"));
+  EXPECT_THAT(error("        - repositories: [a]\n          keeptags:\n"
+                    "            mostrecent: -1\n"),
+              HasSubstr(".yml:7: key \"storage.maintenance.retention.policies."
+                        "0.keeptags.mostrecent\" must be a count"));
+  EXPECT_THAT(error("        - repositories: [a]\n          keeptags:\n"
+                    "            pushedwithin: -24h\n"),
+              HasSubstr(".yml:7: key \"storage.maintenance.retention.policies."
+                        "0.keeptags.pushedwithin\" must be a duration"));
+  EXPECT_THAT(error("        - deleteuntagged: true\n"),
+              HasSubstr(".yml:5: policy 0 needs repositories"));
+  EXPECT_THAT(
+      error("        - just a string\n"),
+      HasSubstr(".yml:5: key \"storage.maintenance.retention.policies\" "
+                "takes a list of mappings"));
+  absl::StatusOr<StoragedConfig> config = LoadStoragedConfig(
+      Write("storage:\n  maintenance:\n    gc:\n      delay: -1h\n"), {});
+  EXPECT_THAT(config.status().message(),
+              HasSubstr(".yml:4: key \"storage.maintenance.gc.delay\" must be "
+                        "a duration"));
+}
+
 TEST(StoragedConfigTest, BadFilesNameTheKeyAndLine) {
   auto error = [](const std::string& yaml) {
     absl::StatusOr<StoragedConfig> config = LoadStoragedConfig(Write(yaml), {});

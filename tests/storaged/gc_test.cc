@@ -109,6 +109,46 @@ TEST_F(MarkTest, YoungRevisionsAndWhatTheyNameAreKept) {
   EXPECT_THAT(mark.deleted, ElementsAre(D("old-orphan")));
 }
 
+// ---- Retention rules ----
+
+TEST(RetentionTest, GlobsMatchWithinAndAcrossComponents) {
+  auto glob = [](const std::string& text) {
+    return *gc::RepositoryGlob::Parse(text);
+  };
+  EXPECT_TRUE(glob("team/*").Matches("team/app"));
+  EXPECT_FALSE(glob("team/*").Matches("team/app/sub"));
+  EXPECT_TRUE(glob("team/**").Matches("team/app/sub"));
+  EXPECT_TRUE(glob("**").Matches("a/b/c"));
+  EXPECT_TRUE(glob("*/app").Matches("team/app"));
+  EXPECT_FALSE(glob("*/app").Matches("x/team/app"));
+  EXPECT_TRUE(glob("app-?").Matches("app-1"));
+  EXPECT_FALSE(glob("app-?").Matches("app-12"));
+  EXPECT_FALSE(glob("team").Matches("team/app"));
+  EXPECT_FALSE(gc::RepositoryGlob::Parse("").ok());
+  EXPECT_FALSE(gc::RepositoryGlob::Parse("team/{a,b}").ok());
+  EXPECT_FALSE(gc::RepositoryGlob::Parse("a/***").ok());
+}
+
+TEST(RetentionTest, ATagIsKeptWhenAnyRuleKeepsIt) {
+  const absl::Time now = absl::Now();
+  std::map<std::string, absl::Time> pushed = {
+      {"v1", now - absl::Hours(100)},   {"v2", now - absl::Hours(90)},
+      {"dev-1", now - absl::Hours(80)}, {"dev-2", now - absl::Hours(2)},
+      {"dev-3", now - absl::Hours(1)},  {"latest", now - absl::Hours(70)},
+  };
+  gc::RetentionPolicy policy;
+  ASSERT_OK(policy.AddPattern("^v[0-9]+$"));
+  policy.most_recent = 1;
+  policy.pushed_within = absl::Hours(3);
+  EXPECT_THAT(gc::TagsToDelete(policy, pushed, now),
+              ElementsAre("dev-1", "latest"));
+  policy.pushed_within.reset();
+  EXPECT_THAT(gc::TagsToDelete(policy, pushed, now),
+              ElementsAre("dev-1", "dev-2", "latest"));
+  // No rules: every tag stays.
+  EXPECT_THAT(gc::TagsToDelete(gc::RetentionPolicy{}, pushed, now), IsEmpty());
+}
+
 // ---- Whole collections ----
 
 class CollectTest : public ::testing::Test {
@@ -159,6 +199,7 @@ class CollectTest : public ::testing::Test {
       deleted_.push_back(absl::StrCat(deletion.kind, " ", deletion.subject));
     };
     options.after_mark = after_mark_;
+    options.retention = retention_;
     return gc::Collect(*storage_.driver, options);
   }
 
@@ -175,6 +216,7 @@ class CollectTest : public ::testing::Test {
   const RepositoryName web_;
   std::vector<std::string> deleted_;
   std::function<void(const std::string&)> after_mark_;
+  std::vector<gc::RetentionPolicy> retention_;
 };
 
 TEST_F(CollectTest, ALayerSharedWithAnotherRepositoryStays) {
@@ -374,6 +416,42 @@ TEST_F(CollectTest, AManifestThatCannotBeParsedStopsTheSweep) {
   EXPECT_THAT(Collect(/*delete_untagged=*/false),
               StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_TRUE(Stored("orphan"));
+}
+
+TEST_F(CollectTest, RetentionKeepsExactlyWhatItNames) {
+  for (int i = 0; i < 12; ++i) {
+    PushImage(app_, absl::StrCat("build-", i), {absl::StrCat("app ", i)});
+    PushImage(web_, absl::StrCat("build-", i), {absl::StrCat("web ", i)});
+  }
+  PushImage(app_, "v1.0", {"release"});
+  gc::RetentionPolicy policy;
+  policy.repositories.push_back(*gc::RepositoryGlob::Parse("team/app"));
+  ASSERT_OK(policy.AddPattern("^v"));
+  policy.most_recent = 4;  // v1.0 (newest) and build-9..11.
+  policy.delete_untagged = true;
+  retention_ = {policy};
+
+  absl::StatusOr<gc::Report> dry =
+      Collect(/*delete_untagged=*/false, absl::ZeroDuration(), /*dry=*/true);
+  ASSERT_OK(dry);
+  std::vector<std::string> would = deleted_;
+  ASSERT_OK(storage_.tags.All(app_));
+  EXPECT_EQ(storage_.tags.All(app_)->size(), 13u);  // Nothing deleted yet.
+
+  deleted_.clear();
+  absl::StatusOr<gc::Report> run = Collect(/*delete_untagged=*/false);
+  ASSERT_OK(run);
+  EXPECT_EQ(deleted_, would);
+  EXPECT_EQ(run->tags_deleted, 9);
+  EXPECT_EQ(dry->tags_deleted, 9);
+  EXPECT_THAT(*storage_.tags.All(app_),
+              ElementsAre("build-10", "build-11", "build-9", "v1.0"));
+  EXPECT_EQ(storage_.tags.All(web_)->size(), 12u);  // No policy: all kept.
+  EXPECT_FALSE(Stored("app 0"));
+  EXPECT_TRUE(Stored("app 9"));
+  EXPECT_TRUE(Stored("release"));
+  EXPECT_TRUE(Stored("web 0"));
+  EXPECT_THAT(would, ::testing::Contains("tag team/app:build-0"));
 }
 
 TEST_F(CollectTest, ConcurrentCollectionsKeepWhatIsReachable) {
