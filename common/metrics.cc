@@ -81,6 +81,14 @@ void Metrics::Add(absl::string_view name, MetricLabels labels, double delta) {
   series->second += delta;
 }
 
+void Metrics::Set(absl::string_view name, MetricLabels labels, double value) {
+  const std::string& key = RenderLabels(labels);
+  absl::MutexLock lock(&mu_);
+  auto it = families_.find(name);
+  if (it == families_.end()) return;
+  it->second.values[key] = value;
+}
+
 void Metrics::Observe(absl::string_view name, MetricLabels labels,
                       double value) {
   const std::string& key = RenderLabels(labels);

@@ -28,6 +28,8 @@ class Metrics {
 
   // Adds `delta` to a counter (or a gauge) series.
   void Add(absl::string_view name, MetricLabels labels, double delta);
+  // Sets a gauge series to `value`.
+  void Set(absl::string_view name, MetricLabels labels, double value);
   // Records `value` in a histogram series (buckets: DurationBuckets()).
   void Observe(absl::string_view name, MetricLabels labels, double value);
   // Declares a family: its type ("counter", "gauge", "histogram") and help.

@@ -170,7 +170,7 @@ absl::StatusOr<StoragedConfig> LoadStoragedConfig(
   }
 
   const std::string gc = "storage.maintenance.gc.";
-  GcSchedule& schedule = config.gc;
+  gc::Schedule& schedule = config.gc;
   ASSIGN_OR_RETURN(schedule.enabled, file.Bool(gc + "enabled", false));
   ASSIGN_OR_RETURN(schedule.interval,
                    file.Duration(gc + "interval", schedule.interval));

@@ -11,19 +11,12 @@
 #include "absl/status/statusor.h"
 #include "drivers/factory.h"
 #include "storaged/gc/retention.h"
+#include "storaged/gc/runner.h"
 #include "storaged/policy.h"
 #include "storaged/upload_purger.h"
 
 namespace registry {
 
-// storage.maintenance.gc.*: collections run by storaged itself.
-struct GcSchedule {
-  bool enabled = false;
-  absl::Duration interval = absl::Hours(24);
-  absl::Duration delay = absl::Hours(1);
-  bool delete_untagged = false;
-  bool dry_run = false;
-};
 
 struct StoragedConfig {
   std::string listen = "127.0.0.1:50051";  // grpc.addr
@@ -32,7 +25,7 @@ struct StoragedConfig {
   bool redirect = true;                    // !storage.redirect.disable
   WritePolicy policy;    // storage.delete.enabled, maintenance.readonly
   PurgeOptions purging;  // storage.maintenance.uploadpurging.*
-  GcSchedule gc;         // storage.maintenance.gc.*
+  gc::Schedule gc;         // storage.maintenance.gc.*
   // storage.maintenance.retention.policies
   std::vector<gc::RetentionPolicy> retention;
   std::string tls_certificate;          // grpc.tls.certificate

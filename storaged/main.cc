@@ -160,6 +160,7 @@ int main(int argc, char** argv) {
   registry::drivers::DeclareDriverMetrics();
   registry::DeclareRpcMetrics();
   registry::DeclareCacheMetrics();
+  registry::gc::DeclareGcMetrics();
   registry::MetricsServer metrics;
   if (!config->metrics_listen.empty()) {
     absl::StatusOr<int> metrics_port = metrics.Start(config->metrics_listen);
@@ -177,6 +178,8 @@ int main(int argc, char** argv) {
   registry::ServerOptions server_options;
   server_options.listen = config->listen;
   server_options.redirect = config->redirect;
+  server_options.gc = config->gc;
+  server_options.retention = config->retention;
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
       registry::GrpcServerCredentials(config->tls_certificate, config->tls_key,
                                       config->client_cas);
@@ -202,6 +205,12 @@ int main(int argc, char** argv) {
                        ? " root=" + config->driver_params["rootdirectory"]
                        : ""));
 
+  if (config->gc.enabled) {
+    registry::Log(registry::LogLevel::kInfo, "storaged",
+                  absl::StrCat("garbage collection every ",
+                               absl::FormatDuration(config->gc.interval),
+                               config->gc.dry_run ? " (dry run)" : ""));
+  }
   if (config->policy.read_only) {
     registry::Log(registry::LogLevel::kInfo, "storaged",
                   "read-only mode: every write is refused");

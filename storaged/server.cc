@@ -9,6 +9,7 @@
 #include "absl/time/clock.h"
 #include "common/grpc_flow_control.h"
 #include "storaged/call_observer.h"
+#include "storaged/service/admin_service.h"
 #include "storaged/service/blob_service.h"
 #include "storaged/service/listing_services.h"
 #include "storaged/service/manifest_service.h"
@@ -18,7 +19,9 @@ namespace registry {
 
 StoragedServer::StoragedServer(std::unique_ptr<Storage> storage,
                                ServerOptions options)
-    : storage_(std::move(storage)), options_(std::move(options)) {
+    : storage_(std::move(storage)),
+      options_(std::move(options)),
+      gc_(storage_->driver.get(), options_.gc, options_.retention) {
   services_.push_back(
       std::make_unique<BlobServiceImpl>(storage_.get(), options_.redirect));
   services_.push_back(std::make_unique<UploadServiceImpl>(storage_.get()));
@@ -26,6 +29,7 @@ StoragedServer::StoragedServer(std::unique_ptr<Storage> storage,
   services_.push_back(std::make_unique<TagServiceImpl>(storage_.get()));
   services_.push_back(std::make_unique<CatalogServiceImpl>(storage_.get()));
   services_.push_back(std::make_unique<ReferrersServiceImpl>(storage_.get()));
+  services_.push_back(std::make_unique<AdminServiceImpl>(&gc_));
 }
 
 StoragedServer::~StoragedServer() { Shutdown(absl::ZeroDuration()); }

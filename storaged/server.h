@@ -1,4 +1,6 @@
-// The storaged gRPC server: every registry.v1 service over one Storage,
+// The storaged gRPC server: every registry.v1 service over one Storage
+// (AdminService through a gc::Runner, which also runs scheduled
+// collections),
 // plus grpc.health.v1 (SERVING once started, NOT_SERVING while draining)
 // and server reflection. Thread-safe.
 #ifndef REGISTRY_STORAGED_SERVER_H_
@@ -13,6 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "storaged/gc/runner.h"
 #include "storaged/storage.h"
 
 namespace registry {
@@ -26,6 +29,9 @@ struct ServerOptions {
   bool redirect = true;
   // Plaintext unless set (common/grpc_tls.h).
   std::shared_ptr<grpc::ServerCredentials> credentials;
+  // Garbage collection: scheduled, and the defaults of AdminService's.
+  gc::Schedule gc;
+  std::vector<gc::RetentionPolicy> retention;
 };
 
 class StoragedServer {
@@ -51,6 +57,7 @@ class StoragedServer {
  private:
   std::unique_ptr<Storage> storage_;
   const ServerOptions options_;
+  gc::Runner gc_;  // Stops before the storage goes.
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::unique_ptr<grpc::Server> server_;
 };
