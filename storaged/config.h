@@ -17,7 +17,6 @@
 
 namespace registry {
 
-
 struct StoragedConfig {
   std::string listen = "127.0.0.1:50051";  // grpc.addr
   std::string driver = "filesystem";       // The one storage.<driver> section.
@@ -25,7 +24,7 @@ struct StoragedConfig {
   bool redirect = true;                    // !storage.redirect.disable
   WritePolicy policy;    // storage.delete.enabled, maintenance.readonly
   PurgeOptions purging;  // storage.maintenance.uploadpurging.*
-  gc::Schedule gc;         // storage.maintenance.gc.*
+  gc::Schedule gc;       // storage.maintenance.gc.*
   // storage.maintenance.retention.policies
   std::vector<gc::RetentionPolicy> retention;
   std::string tls_certificate;          // grpc.tls.certificate

@@ -29,8 +29,10 @@ std::string BlobTouchedPath(const Digest& digest) {
 
 std::string BlobsRoot() { return absl::StrCat(kRoot, "/blobs"); }
 
+std::string BlobUnitsPath() { return absl::StrCat(BlobsRoot(), "/sha256"); }
+
 std::string BlobUnitPath(absl::string_view unit) {
-  return absl::StrCat(BlobsRoot(), "/sha256/", unit);
+  return absl::StrCat(BlobUnitsPath(), "/", unit);
 }
 
 std::string SweepUnitOf(const Digest& digest) {

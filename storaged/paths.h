@@ -51,7 +51,9 @@ std::string BlobDataPath(const Digest& digest);
 std::string BlobDirPath(const Digest& digest);
 std::string BlobTouchedPath(const Digest& digest);
 std::string BlobsRoot();
-// The blobs whose hex starts with `unit` (two hex digits): a sweep's unit.
+// The directory of the sweep units, and the blobs whose hex starts with
+// `unit` (two hex digits): a sweep's unit.
+std::string BlobUnitsPath();
 std::string BlobUnitPath(absl::string_view unit);
 // The unit of a digest: the first two hex digits.
 std::string SweepUnitOf(const Digest& digest);

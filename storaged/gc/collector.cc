@@ -97,12 +97,13 @@ class Collector {
               });
     Progress(absl::StrCat("marked ", repositories_.size(), " repositories; ",
                           marked_.size(), " blobs reachable; sweeping"));
-    for (int unit = 0; unit < 256; ++unit) {
-      RETURN_IF_ERROR(SweepUnit(absl::StrFormat("%02x", unit)));
-      if ((unit + 1) % kProgressUnits == 0) {
-        Progress(absl::StrCat("swept ", unit + 1, " of 256 blob prefixes; ",
-                              report_.blobs_deleted, " blobs (",
-                              report_.bytes_deleted, " bytes) ",
+    ASSIGN_OR_RETURN(std::vector<std::string> units, ListUnits(driver_));
+    for (size_t i = 0; i < units.size(); ++i) {
+      RETURN_IF_ERROR(SweepUnit(units[i]));
+      if ((i + 1) % kProgressUnits == 0 || i + 1 == units.size()) {
+        Progress(absl::StrCat("swept ", i + 1, " of ", units.size(),
+                              " blob prefixes; ", report_.blobs_deleted,
+                              " blobs (", report_.bytes_deleted, " bytes) ",
                               options_.dry_run ? "to delete" : "deleted"));
       }
     }

@@ -46,9 +46,7 @@ void DeclareGcMetrics() {
 
 Runner::Runner(drivers::StorageDriver* driver, Schedule schedule,
                std::vector<RetentionPolicy> retention)
-    : driver_(driver),
-      schedule_(schedule),
-      retention_(std::move(retention)) {
+    : driver_(driver), schedule_(schedule), retention_(std::move(retention)) {
   if (schedule_.enabled) thread_ = std::thread([this] { Loop(); });
 }
 

@@ -113,6 +113,24 @@ absl::Status ForEachLayerLink(drivers::StorageDriver& driver,
   });
 }
 
+absl::StatusOr<std::vector<std::string>> ListUnits(
+    drivers::StorageDriver& driver) {
+  absl::StatusOr<std::vector<std::string>> children =
+      driver.List(paths::BlobUnitsPath());
+  if (absl::IsNotFound(children.status())) return std::vector<std::string>();
+  RETURN_IF_ERROR(children.status());
+  std::vector<std::string> units;
+  for (const std::string& path : *children) {
+    std::string unit = path.substr(path.rfind('/') + 1);
+    if (unit.size() == 2 &&
+        unit.find_first_not_of("0123456789abcdef") == std::string::npos) {
+      units.push_back(unit);
+    }
+  }
+  std::sort(units.begin(), units.end());
+  return units;
+}
+
 absl::StatusOr<std::map<std::string, StoredBlob>> ListUnit(
     drivers::StorageDriver& driver, absl::string_view unit) {
   const std::string dir = paths::BlobUnitPath(unit);

@@ -46,6 +46,10 @@ struct StoredBlob {
   std::vector<std::string> files;              // Paths to remove it.
 };
 
+// The sweep units (two hex digits) that hold blobs, sorted: one listing.
+absl::StatusOr<std::vector<std::string>> ListUnits(
+    drivers::StorageDriver& driver);
+
 // The blobs of a sweep unit, by hex.
 absl::StatusOr<std::map<std::string, StoredBlob>> ListUnit(
     drivers::StorageDriver& driver, absl::string_view unit);
