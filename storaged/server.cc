@@ -21,7 +21,8 @@ StoragedServer::StoragedServer(std::unique_ptr<Storage> storage,
                                ServerOptions options)
     : storage_(std::move(storage)),
       options_(std::move(options)),
-      gc_(storage_->driver.get(), options_.gc, options_.retention) {
+      gc_(storage_->driver.get(), options_.gc, options_.retention,
+          storage_->policy) {
   services_.push_back(
       std::make_unique<BlobServiceImpl>(storage_.get(), options_.redirect));
   services_.push_back(std::make_unique<UploadServiceImpl>(storage_.get()));

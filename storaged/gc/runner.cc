@@ -30,7 +30,7 @@ void DeclareGcMetrics() {
   Metrics& metrics = Metrics::Global();
   metrics.Declare(kRuns, "counter",
                   "Garbage collections run by this process, by result "
-                  "(ok, failed, busy) and dry run.");
+                  "(ok, failed, busy, refused) and dry run.");
   metrics.Declare(kDeleted, "counter",
                   "Blobs, manifests and tags deleted by garbage collection.");
   metrics.Declare(kBytes, "counter",
@@ -45,8 +45,11 @@ void DeclareGcMetrics() {
 }
 
 Runner::Runner(drivers::StorageDriver* driver, Schedule schedule,
-               std::vector<RetentionPolicy> retention)
-    : driver_(driver), schedule_(schedule), retention_(std::move(retention)) {
+               std::vector<RetentionPolicy> retention, WritePolicy policy)
+    : driver_(driver),
+      schedule_(schedule),
+      retention_(std::move(retention)),
+      policy_(policy) {
   if (schedule_.enabled) thread_ = std::thread([this] { Loop(); });
 }
 
@@ -71,6 +74,15 @@ absl::StatusOr<Report> Runner::Run(const Options& options,
                                    absl::string_view trigger) {
   Metrics& metrics = Metrics::Global();
   const std::string dry = options.dry_run ? "true" : "false";
+  if (!options.dry_run) {
+    absl::Status allowed = policy_.CheckDelete("garbage collection");
+    if (!allowed.ok()) {
+      metrics.Add(kRuns, {{"result", "refused"}, {"dry_run", dry}}, 1);
+      Log(LogLevel::kWarn, "gc", allowed.message(),
+          {{"trigger", std::string(trigger)}});
+      return allowed;
+    }
+  }
   if (!running_.TryLock()) {
     metrics.Add(kRuns, {{"result", "busy"}, {"dry_run", dry}}, 1);
     return absl::AbortedError(

@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "drivers/driver.h"
 #include "storaged/gc/collector.h"
+#include "storaged/policy.h"
 
 namespace registry::gc {
 
@@ -32,9 +33,10 @@ void DeclareGcMetrics();
 class Runner {
  public:
   // Collects `driver` (which must outlive this), every `schedule.interval`
-  // when enabled, with `retention`.
+  // when enabled, with `retention`. Under a `policy` that refuses deletes
+  // (read-only mode, deletes disabled), only dry runs run.
   Runner(drivers::StorageDriver* driver, Schedule schedule,
-         std::vector<RetentionPolicy> retention);
+         std::vector<RetentionPolicy> retention, WritePolicy policy = {});
   // Stops the schedule, waiting for a scheduled collection in progress.
   ~Runner();
 
@@ -43,7 +45,9 @@ class Runner {
   Options Defaults() const;
 
   // Runs one collection now. Aborted when this process is collecting
-  // already. `trigger` names the cause in logs ("schedule", "rpc").
+  // already; FailedPrecondition (UNSUPPORTED) when the policy refuses
+  // deletes and this is no dry run. `trigger` names the cause in logs
+  // ("schedule", "rpc").
   absl::StatusOr<Report> Run(const Options& options, absl::string_view trigger);
 
  private:
@@ -52,6 +56,7 @@ class Runner {
   drivers::StorageDriver* const driver_;
   const Schedule schedule_;
   const std::vector<RetentionPolicy> retention_;
+  const WritePolicy policy_;
   absl::Mutex running_;  // Held while collecting.
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

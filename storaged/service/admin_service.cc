@@ -59,6 +59,7 @@ grpc::Status AdminServiceImpl::GarbageCollect(
   absl::StatusOr<gc::Report> report = runner_->Run(options, "rpc");
   if (absl::IsAborted(report.status()) ||
       absl::IsFailedPrecondition(report.status())) {
+    // Busy, refused by the write policy, or an unreadable manifest.
     return ToGrpcStatus(report.status());  // Our own words; nothing to hide.
   }
   if (!report.ok()) {
