@@ -125,6 +125,12 @@ class StorageDriver {
   // Removes a file or a whole directory tree.
   virtual absl::Status Delete(absl::string_view path) = 0;
 
+  // Whether listing is batched (object stores: one request lists up to
+  // 1000 entries), so that listing a directory again costs less than a
+  // Stat of a few of its files. The default is false (a local directory:
+  // a walk stats every entry).
+  virtual bool BatchedListing() const { return false; }
+
   // Removes the files at `paths` (missing ones are skipped), in as few
   // requests as the backend allows (S3: DeleteObjects, 1000 a request).
   // Directories left empty may go too. The default deletes one by one.

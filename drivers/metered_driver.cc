@@ -53,6 +53,7 @@ class MeteredDriver final : public StorageDriver {
   absl::Status Delete(absl::string_view path) override {
     return Meter("delete", [&] { return driver_->Delete(path); });
   }
+  bool BatchedListing() const override { return driver_->BatchedListing(); }
   absl::Status DeleteFiles(const std::vector<std::string>& paths) override {
     return Meter("delete_files", [&] { return driver_->DeleteFiles(paths); });
   }

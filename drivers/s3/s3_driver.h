@@ -47,6 +47,8 @@ class S3Driver final : public StorageDriver {
       absl::string_view path) override;
   absl::Status Move(absl::string_view src, absl::string_view dst) override;
   absl::Status Delete(absl::string_view path) override;
+  bool BatchedListing() const override { return true; }
+
   // DeleteObjects, 1000 keys a request (unfinished files are not looked for).
   absl::Status DeleteFiles(const std::vector<std::string>& paths) override;
   absl::Status Walk(absl::string_view path, const WalkFn& fn) override;

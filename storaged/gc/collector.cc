@@ -1,7 +1,9 @@
 #include "storaged/gc/collector.h"
 
 #include <algorithm>
+#include <atomic>
 #include <random>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -24,10 +26,42 @@ namespace {
 constexpr absl::Duration kLockWait = absl::Seconds(60);
 constexpr int64_t kProgressRepositories = 100;
 constexpr int kProgressUnits = 32;
+// Repositories marked and units swept at once: the work waits on storage
+// (a disk's queue, an object store's round trips), not on the CPU.
+constexpr int kLocalThreads = 4;
+constexpr int kRemoteThreads = 16;
 
 std::string RandomId() {
   std::random_device random;
   return absl::StrFormat("%08x%08x", random(), random());
+}
+
+// Runs fn(0..n-1) on `threads` threads; the first error stops the rest and
+// is returned. `done` is called (serially) with the count of finished items.
+absl::Status ForEachParallel(size_t n, int threads,
+                             const std::function<absl::Status(size_t)>& fn,
+                             const std::function<void(size_t)>& done) {
+  std::atomic<size_t> next{0};
+  absl::Mutex mu;
+  absl::Status first;
+  size_t finished = 0;
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&] {
+      for (size_t i = next++; i < n; i = next++) {
+        absl::Status status = fn(i);
+        absl::MutexLock lock(&mu);
+        if (!status.ok()) {
+          first.Update(status);
+          next = n;  // Nobody starts another item.
+          return;
+        }
+        done(++finished);
+      }
+    });
+  }
+  for (std::thread& worker : workers) worker.join();
+  return first;
 }
 
 // A repository's layer link, remembered for the sweep.
@@ -65,7 +99,7 @@ class Collector {
     absl::Time now = absl::Now();
     if (!options_.dry_run) {
       clock_path_ = paths::GcClockPath(RandomId());
-      RETURN_IF_ERROR(driver_.PutContent(clock_path_, ""));
+      RETURN_IF_ERROR(driver_.PutContentVolatile(clock_path_, ""));
       ASSIGN_OR_RETURN(drivers::FileInfo info, driver_.Stat(clock_path_));
       now = info.mod_time;
     }
@@ -76,15 +110,20 @@ class Collector {
 
   absl::Status MarkAndSweep() {
     ASSIGN_OR_RETURN(repositories_, ListRepositoryNames(driver_));
-    for (uint32_t i = 0; i < repositories_.size(); ++i) {
-      RETURN_IF_ERROR(MarkRepository(i));
-      ++report_.repositories;
-      if (report_.repositories % kProgressRepositories == 0) {
-        Progress(absl::StrCat("marked ", report_.repositories, " of ",
-                              repositories_.size(), " repositories; ",
-                              marked_.size(), " blobs reachable"));
-      }
-    }
+    const int threads =
+        driver_.BatchedListing() ? kRemoteThreads : kLocalThreads;
+    RETURN_IF_ERROR(ForEachParallel(
+        repositories_.size(), threads,
+        [&](size_t i) { return MarkRepository(static_cast<uint32_t>(i)); },
+        [&](size_t done) {
+          absl::MutexLock lock(&mu_);
+          report_.repositories = static_cast<int64_t>(done);
+          if (done % kProgressRepositories == 0) {
+            Progress(absl::StrCat("marked ", done, " of ", repositories_.size(),
+                                  " repositories; ", marked_.size(),
+                                  " blobs reachable"));
+          }
+        }));
     // Only links to unmarked blobs can go; sorted for lookups by digest.
     links_.erase(std::remove_if(links_.begin(), links_.end(),
                                 [&](const LayerLink& link) {
@@ -97,17 +136,24 @@ class Collector {
               });
     Progress(absl::StrCat("marked ", repositories_.size(), " repositories; ",
                           marked_.size(), " blobs reachable; sweeping"));
+    // From here the mark and the links are only read.
     ASSIGN_OR_RETURN(std::vector<std::string> units, ListUnits(driver_));
-    for (size_t i = 0; i < units.size(); ++i) {
-      RETURN_IF_ERROR(SweepUnit(units[i]));
-      if ((i + 1) % kProgressUnits == 0 || i + 1 == units.size()) {
-        Progress(absl::StrCat("swept ", i + 1, " of ", units.size(),
-                              " blob prefixes; ", report_.blobs_deleted,
-                              " blobs (", report_.bytes_deleted, " bytes) ",
-                              options_.dry_run ? "to delete" : "deleted"));
-      }
-    }
-    return absl::OkStatus();
+    return ForEachParallel(
+        units.size(), threads, [&](size_t i) { return SweepUnit(units[i]); },
+        [&](size_t done) {
+          if (done % kProgressUnits != 0 && done != units.size()) return;
+          absl::MutexLock lock(&mu_);
+          Progress(absl::StrCat("swept ", done, " of ", units.size(),
+                                " blob prefixes; ", report_.blobs_deleted,
+                                " blobs (", report_.bytes_deleted, " bytes) ",
+                                options_.dry_run ? "to delete" : "deleted"));
+        });
+  }
+
+  // Adds `n` to a counter of the report.
+  void Count(int64_t Report::*field, int64_t n = 1) {
+    absl::MutexLock lock(&mu_);
+    report_.*field += n;
   }
 
   void Progress(const std::string& line) {
@@ -115,6 +161,7 @@ class Collector {
   }
 
   void Deleted(Deletion deletion) {
+    absl::MutexLock lock(&mu_);
     if (options_.on_delete) options_.on_delete(deletion);
   }
 
@@ -174,29 +221,45 @@ class Collector {
 
   absl::Status MarkRepository(uint32_t index) {
     const RepositoryName& name = repositories_[index];
-    // Manifests are read outside the lock, then the links again under it:
-    // pushes to the repository wait only for the second listing.
-    ASSIGN_OR_RETURN(ManifestLinks early, ListManifestLinks(driver_, name));
     RepositoryManifests manifests;
-    RETURN_IF_ERROR(LoadRevisions(name, early, &manifests.revisions));
-    if (!early.revisions.empty() || !early.tags.empty()) {
-      RETURN_IF_ERROR(MarkManifestsLocked(name, early, &manifests));
+    if (!driver_.BatchedListing()) {
+      return MarkManifestsLocked(index, nullptr, &manifests);
     }
-    RETURN_IF_ERROR(
-        ForEachLayerLink(driver_, name, [&](const RawDigest& digest) {
-          links_.push_back(LayerLink{digest, index});
-        }));
-    return absl::OkStatus();
+    // Object stores: the repository is listed and its manifests read
+    // outside the lock; only _manifests is listed again under it, so
+    // pushes to the repository wait for one listing.
+    ASSIGN_OR_RETURN(RepositoryListing early, ListRepository(driver_, name));
+    Remember(early.layers, index);
+    RETURN_IF_ERROR(LoadRevisions(name, early.manifests, &manifests.revisions));
+    if (early.manifests.empty()) return absl::OkStatus();
+    return MarkManifestsLocked(index, &early.manifests, &manifests);
   }
 
-  // Marks (and deletes) the repository's manifests under its tag lock; when
-  // the lock stays busy, keeps every revision seen.
-  absl::Status MarkManifestsLocked(const RepositoryName& name,
-                                   const ManifestLinks& early,
+  void Remember(const std::vector<RawDigest>& layers, uint32_t index) {
+    absl::MutexLock lock(&mu_);
+    for (const RawDigest& digest : layers) {
+      links_.push_back(LayerLink{digest, index});
+    }
+  }
+
+  // Marks (and deletes) the repository's manifests under its tag lock,
+  // listing the repository there unless `early` holds a listing; when the
+  // lock stays busy, keeps every revision.
+  absl::Status MarkManifestsLocked(uint32_t index, const ManifestLinks* early,
                                    RepositoryManifests* manifests) {
+    const RepositoryName& name = repositories_[index];
     absl::StatusOr<drivers::PathLockPtr> lock =
         driver_.Lock(paths::ManifestsLockPath(name), kLockWait);
-    if (absl::IsNotFound(lock.status())) return absl::OkStatus();  // Gone.
+    if (!early &&
+        (absl::IsNotFound(lock.status()) || absl::IsAborted(lock.status()))) {
+      // No manifests (only layer links), or busy: listed without the lock.
+      ASSIGN_OR_RETURN(RepositoryListing listing,
+                       ListRepository(driver_, name));
+      Remember(listing.layers, index);
+      RETURN_IF_ERROR(
+          LoadRevisions(name, listing.manifests, &manifests->revisions));
+    }
+    if (absl::IsNotFound(lock.status())) return absl::OkStatus();
     if (absl::IsAborted(lock.status())) {
       Log(LogLevel::kWarn, "gc",
           "repository busy; its manifests are all kept this time",
@@ -204,11 +267,19 @@ class Collector {
       for (const auto& [digest, revision] : manifests->revisions) {
         Keep(digest, revision);
       }
-      report_.manifests_kept += manifests->revisions.size();
+      Count(&Report::manifests_kept, manifests->revisions.size());
       return absl::OkStatus();
     }
     RETURN_IF_ERROR(lock.status());
-    ASSIGN_OR_RETURN(ManifestLinks links, ListManifestLinks(driver_, name));
+    ManifestLinks links;
+    if (early) {
+      ASSIGN_OR_RETURN(links, ListManifestLinks(driver_, name));
+    } else {
+      ASSIGN_OR_RETURN(RepositoryListing listing,
+                       ListRepository(driver_, name));
+      Remember(listing.layers, index);
+      links = std::move(listing.manifests);
+    }
     // Revisions gone since the first listing are gone for good.
     for (auto it = manifests->revisions.begin();
          it != manifests->revisions.end();) {
@@ -231,11 +302,13 @@ class Collector {
     for (const Digest& digest : mark.kept) {
       auto revision = manifests->revisions.find(digest);
       if (revision == manifests->revisions.end()) {
-        marked_.Insert(digest);  // A tag or child whose revision is gone.
+        // A tag or child whose revision is gone.
+        absl::MutexLock lock(&mu_);
+        marked_.Insert(digest);
         continue;
       }
       Keep(digest, revision->second);
-      ++report_.manifests_kept;
+      Count(&Report::manifests_kept);
     }
     for (const Digest& digest : mark.deleted) {
       RETURN_IF_ERROR(DeleteRevision(
@@ -257,7 +330,7 @@ class Collector {
     TagStore tags(&driver_);
     for (const std::string& text : TagsToDelete(policy, pushed, now_)) {
       manifests->tags.erase(text);
-      ++report_.tags_deleted;
+      Count(&Report::tags_deleted);
       Deleted({"tag", absl::StrCat(name.str(), ":", text), 0});
       if (options_.dry_run) continue;
       RETURN_IF_ERROR(lock.Check());
@@ -269,6 +342,7 @@ class Collector {
   }
 
   void Keep(const Digest& digest, const Revision& revision) {
+    absl::MutexLock lock(&mu_);
     marked_.Insert(digest);
     for (const Digest& blob : revision.blobs) marked_.Insert(blob);
     for (const Digest& child : revision.children) marked_.Insert(child);
@@ -278,7 +352,7 @@ class Collector {
                               const Revision& revision,
                               const ManifestLinks& links,
                               drivers::PathLock& lock) {
-    ++report_.manifests_deleted;
+    Count(&Report::manifests_deleted);
     Deleted({"manifest", absl::StrCat(name.str(), "@", digest.ToString()), 0});
     if (options_.dry_run) return absl::OkStatus();
     RETURN_IF_ERROR(lock.Check());
@@ -317,13 +391,13 @@ class Collector {
       RawDigest raw;
       if (!RawOfHex(hex, &raw)) continue;
       if (marked_.Contains(raw)) {
-        if (count && blob.has_data) ++report_.blobs_kept;
+        if (count && blob.has_data) Count(&Report::blobs_kept);
         continue;
       }
       if (blob.last_use >= cutoff_) {
         if (count && blob.has_data) {
-          ++report_.blobs_kept;
-          ++report_.blobs_young;
+          Count(&Report::blobs_kept);
+          Count(&Report::blobs_young);
         }
         continue;
       }
@@ -343,8 +417,8 @@ class Collector {
     if (absl::IsAborted(lock.status())) {
       Log(LogLevel::kWarn, "gc", "blob prefix busy with another collection",
           {{"prefix", unit}});
-      ++report_.units_skipped;
-      report_.blobs_kept += candidates.size();
+      Count(&Report::units_skipped);
+      Count(&Report::blobs_kept, candidates.size());
       return absl::OkStatus();
     }
     RETURN_IF_ERROR(lock.status());
@@ -352,17 +426,12 @@ class Collector {
     std::vector<std::string> hexes;
     for (const StoredBlob& blob : candidates) hexes.push_back(blob.hex);
     const std::string mark = paths::SweepMarkPath(unit);
-    RETURN_IF_ERROR(driver_.PutContent(mark, FormatSweepMark(hexes)));
+    RETURN_IF_ERROR(driver_.PutContentVolatile(mark, FormatSweepMark(hexes)));
     if (options_.after_mark) options_.after_mark(unit);
-    ASSIGN_OR_RETURN(listed, ListUnit(driver_, unit));
-    std::map<std::string, StoredBlob> fresh;
-    for (const StoredBlob& blob : candidates) {
-      auto found = listed.find(blob.hex);
-      if (found != listed.end()) fresh.insert(*found);
-    }
+    ASSIGN_OR_RETURN(auto fresh, ListUnitBlobs(driver_, unit, hexes));
     std::vector<StoredBlob> doomed = Candidates(std::move(fresh), false);
-    report_.blobs_kept += candidates.size() - doomed.size();
-    report_.blobs_young += candidates.size() - doomed.size();
+    Count(&Report::blobs_kept, candidates.size() - doomed.size());
+    Count(&Report::blobs_young, candidates.size() - doomed.size());
     RETURN_IF_ERROR((*lock)->Check());
     RETURN_IF_ERROR(DeleteBlobs(doomed));
     absl::Status cleared = driver_.Delete(mark);
@@ -376,12 +445,12 @@ class Collector {
     for (const StoredBlob& blob : blobs) {
       ASSIGN_OR_RETURN(Digest digest, Digest::Parse("sha256:" + blob.hex));
       std::vector<std::string> to = LinksTo(RawOf(digest), digest);
-      report_.links_deleted += to.size();
+      Count(&Report::links_deleted, to.size());
       links.insert(links.end(), to.begin(), to.end());
       files.insert(files.end(), blob.files.begin(), blob.files.end());
       if (!blob.has_data) continue;
-      ++report_.blobs_deleted;
-      report_.bytes_deleted += blob.size;
+      Count(&Report::blobs_deleted);
+      Count(&Report::bytes_deleted, blob.size);
       Deleted({"blob", digest.ToString(), blob.size});
     }
     if (options_.dry_run) return absl::OkStatus();
@@ -396,6 +465,8 @@ class Collector {
   absl::Time cutoff_;
   std::string clock_path_;
   std::vector<RepositoryName> repositories_;
+  // Written by the mark's threads under mu_; only read by the sweep's.
+  absl::Mutex mu_;
   DigestSet marked_;
   std::vector<LayerLink> links_;
   Report report_;

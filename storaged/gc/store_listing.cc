@@ -65,52 +65,67 @@ absl::StatusOr<std::vector<RepositoryName>> ListRepositoryNames(
   return names;
 }
 
+// Adds what a file below _manifests (parts after "_manifests") says.
+void AddManifestLink(const std::vector<absl::string_view>& parts,
+                     const drivers::FileInfo& info, ManifestLinks* links) {
+  // revisions/<alg>/<hex>/link
+  if (parts.size() == 4 && parts[0] == "revisions" && parts[3] == "link") {
+    if (auto digest = DigestAt(parts[1], parts[2])) {
+      links->revisions[*digest] = info.mod_time;
+    }
+  }
+  // tags/<tag>/current/link
+  if (parts.size() == 4 && parts[0] == "tags" && parts[2] == "current" &&
+      parts[3] == "link") {
+    links->tags[std::string(parts[1])] = info.mod_time;
+  }
+  // tags/<tag>/index/<alg>/<hex>/link
+  if (parts.size() == 6 && parts[0] == "tags" && parts[2] == "index" &&
+      parts[5] == "link") {
+    if (auto digest = DigestAt(parts[3], parts[4])) {
+      links->history.emplace_back(*digest, info.path);
+    }
+  }
+}
+
 absl::StatusOr<ManifestLinks> ListManifestLinks(drivers::StorageDriver& driver,
                                                 const RepositoryName& name) {
   const std::string dir = paths::ManifestsPath(name);
   ManifestLinks links;
   RETURN_IF_ERROR(
       WalkIfPresent(driver, dir, [&](const drivers::FileInfo& info) {
-        if (info.is_dir) return drivers::WalkAction::kContinue;
-        std::vector<absl::string_view> parts = Below(dir, info.path);
-        // revisions/<alg>/<hex>/link
-        if (parts.size() == 4 && parts[0] == "revisions" &&
-            parts[3] == "link") {
-          if (auto digest = DigestAt(parts[1], parts[2])) {
-            links.revisions[*digest] = info.mod_time;
-          }
-        }
-        // tags/<tag>/current/link
-        if (parts.size() == 4 && parts[0] == "tags" && parts[2] == "current" &&
-            parts[3] == "link") {
-          links.tags[std::string(parts[1])] = info.mod_time;
-        }
-        // tags/<tag>/index/<alg>/<hex>/link
-        if (parts.size() == 6 && parts[0] == "tags" && parts[2] == "index" &&
-            parts[5] == "link") {
-          if (auto digest = DigestAt(parts[3], parts[4])) {
-            links.history.emplace_back(*digest, info.path);
-          }
-        }
+        if (!info.is_dir) AddManifestLink(Below(dir, info.path), info, &links);
         return drivers::WalkAction::kContinue;
       }));
   return links;
 }
 
-absl::Status ForEachLayerLink(drivers::StorageDriver& driver,
-                              const RepositoryName& name,
-                              const std::function<void(const RawDigest&)>& fn) {
-  const std::string dir = paths::LayersPath(name);
-  return WalkIfPresent(driver, dir, [&](const drivers::FileInfo& info) {
-    std::vector<absl::string_view> parts = Below(dir, info.path);
-    RawDigest raw;
-    // <alg>/<hex>/link
-    if (!info.is_dir && parts.size() == 3 && parts[0] == "sha256" &&
-        parts[2] == "link" && RawOfHex(parts[1], &raw)) {
-      fn(raw);
-    }
-    return drivers::WalkAction::kContinue;
-  });
+absl::StatusOr<RepositoryListing> ListRepository(drivers::StorageDriver& driver,
+                                                 const RepositoryName& name) {
+  const std::string dir = paths::RepositoryPath(name);
+  RepositoryListing listing;
+  RETURN_IF_ERROR(
+      WalkIfPresent(driver, dir, [&](const drivers::FileInfo& info) {
+        std::vector<absl::string_view> parts = Below(dir, info.path);
+        if (parts.empty()) return drivers::WalkAction::kContinue;
+        const bool manifests = parts[0] == paths::kManifestsDir;
+        // Uploads and nested repositories are not this repository's links.
+        if (!manifests && parts[0] != paths::kLayersDir) {
+          return drivers::WalkAction::kSkipDir;
+        }
+        if (info.is_dir) return drivers::WalkAction::kContinue;
+        parts.erase(parts.begin());
+        RawDigest raw;
+        if (manifests) {
+          AddManifestLink(parts, info, &listing.manifests);
+        } else if (parts.size() == 3 &&
+                   parts[0] == "sha256" &&  // <alg>/<hex>/link
+                   parts[2] == "link" && RawOfHex(parts[1], &raw)) {
+          listing.layers.push_back(raw);
+        }
+        return drivers::WalkAction::kContinue;
+      }));
+  return listing;
 }
 
 absl::StatusOr<std::vector<std::string>> ListUnits(
@@ -156,6 +171,39 @@ absl::StatusOr<std::map<std::string, StoredBlob>> ListUnit(
         return drivers::WalkAction::kContinue;
       }));
   return blobs;
+}
+
+absl::StatusOr<std::map<std::string, StoredBlob>> ListUnitBlobs(
+    drivers::StorageDriver& driver, absl::string_view unit,
+    const std::vector<std::string>& hexes) {
+  std::map<std::string, StoredBlob> out;
+  if (driver.BatchedListing()) {
+    ASSIGN_OR_RETURN(auto listed, ListUnit(driver, unit));
+    for (const std::string& hex : hexes) {
+      auto found = listed.find(hex);
+      if (found != listed.end()) out.insert(*found);
+    }
+    return out;
+  }
+  for (const std::string& hex : hexes) {
+    const std::string dir = absl::StrCat(paths::BlobUnitPath(unit), "/", hex);
+    StoredBlob blob;
+    blob.hex = hex;
+    for (const char* name : {"data", "touched"}) {
+      const std::string path = absl::StrCat(dir, "/", name);
+      absl::StatusOr<drivers::FileInfo> info = driver.Stat(path);
+      if (absl::IsNotFound(info.status())) continue;
+      RETURN_IF_ERROR(info.status());
+      if (name == std::string("data")) {
+        blob.has_data = true;
+        blob.size = info->size;
+      }
+      blob.last_use = std::max(blob.last_use, info->mod_time);
+      blob.files.push_back(path);
+    }
+    if (!blob.files.empty()) out.emplace(hex, std::move(blob));
+  }
+  return out;
 }
 
 }  // namespace registry::gc

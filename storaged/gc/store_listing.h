@@ -23,6 +23,7 @@ absl::StatusOr<std::vector<RepositoryName>> ListRepositoryNames(
     drivers::StorageDriver& driver);
 
 struct ManifestLinks {
+  bool empty() const { return revisions.empty() && tags.empty(); }
   std::map<Digest, absl::Time> revisions;  // Digest -> link's mod time.
   std::map<std::string, absl::Time> tags;  // Tag -> current link's mod time.
   // Tag history entries: (digest, path of the index link).
@@ -33,10 +34,14 @@ struct ManifestLinks {
 absl::StatusOr<ManifestLinks> ListManifestLinks(drivers::StorageDriver& driver,
                                                 const RepositoryName& name);
 
-// Calls `fn` with each digest a repository's _layers links.
-absl::Status ForEachLayerLink(drivers::StorageDriver& driver,
-                              const RepositoryName& name,
-                              const std::function<void(const RawDigest&)>& fn);
+struct RepositoryListing {
+  ManifestLinks manifests;
+  std::vector<RawDigest> layers;  // Digests its _layers links.
+};
+
+// A repository's manifest and layer links, in one walk.
+absl::StatusOr<RepositoryListing> ListRepository(drivers::StorageDriver& driver,
+                                                 const RepositoryName& name);
 
 struct StoredBlob {
   std::string hex;
@@ -53,6 +58,13 @@ absl::StatusOr<std::vector<std::string>> ListUnits(
 // The blobs of a sweep unit, by hex.
 absl::StatusOr<std::map<std::string, StoredBlob>> ListUnit(
     drivers::StorageDriver& driver, absl::string_view unit);
+
+// The blobs named by `hexes` in a unit, as ListUnit would find them: one
+// listing of the unit when the driver batches listings, else a Stat of each
+// blob's files.
+absl::StatusOr<std::map<std::string, StoredBlob>> ListUnitBlobs(
+    drivers::StorageDriver& driver, absl::string_view unit,
+    const std::vector<std::string>& hexes);
 
 }  // namespace registry::gc
 
