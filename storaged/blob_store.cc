@@ -79,7 +79,9 @@ absl::StatusOr<drivers::FileReaderPtr> BlobStore::Open(
 
 absl::StatusOr<BlobDescriptor> BlobStore::Claim(const Digest& digest,
                                                 bool wait) {
-  if (touch_) RETURN_IF_ERROR(TouchBlob(*driver_, digest));
+  // A read-only store takes no pushes to protect, and writes nothing.
+  if (!touch_) return StatData(digest);
+  RETURN_IF_ERROR(TouchBlob(*driver_, digest));
   ASSIGN_OR_RETURN(bool marked, MarkedForSweep(*driver_, digest));
   if (marked) {
     absl::Status held = TouchExclusively(

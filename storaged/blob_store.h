@@ -24,7 +24,7 @@ struct BlobDescriptor {
 class BlobStore {
  public:
   // `driver` must outlive the store. Without `touch` (a read-only store)
-  // claims only check.
+  // a claim is a StatData.
   explicit BlobStore(drivers::StorageDriver* driver, bool touch = true)
       : driver_(driver), touch_(touch) {}
 

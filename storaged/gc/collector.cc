@@ -429,9 +429,11 @@ class Collector {
     RETURN_IF_ERROR(driver_.PutContentVolatile(mark, FormatSweepMark(hexes)));
     if (options_.after_mark) options_.after_mark(unit);
     ASSIGN_OR_RETURN(auto fresh, ListUnitBlobs(driver_, unit, hexes));
+    // Candidates gone meanwhile count nowhere; those used meanwhile stay.
+    const size_t present = fresh.size();
     std::vector<StoredBlob> doomed = Candidates(std::move(fresh), false);
-    Count(&Report::blobs_kept, candidates.size() - doomed.size());
-    Count(&Report::blobs_young, candidates.size() - doomed.size());
+    Count(&Report::blobs_kept, present - doomed.size());
+    Count(&Report::blobs_young, present - doomed.size());
     RETURN_IF_ERROR((*lock)->Check());
     RETURN_IF_ERROR(DeleteBlobs(doomed));
     absl::Status cleared = driver_.Delete(mark);
