@@ -10,11 +10,14 @@
 #   bash scripts/gc-bench.sh [fs|s3|all]      (default all)
 #   SHAPE="--blobs=10000 --manifests=1000 --repositories=100" for a quick run
 #   GC_BENCH_DIR=/var/tmp/registry-gc-bench   where the stores go
+#   THEIRS_TIMEOUT=SECONDS   stop docker-registry after this long and report
+#                            how far it got (its collector takes hours on S3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WHICH=${1:-all}
 SHAPE=${SHAPE:-}
 WORK=${GC_BENCH_DIR:-/var/tmp/registry-gc-bench}
+THEIRS_TIMEOUT=${THEIRS_TIMEOUT:-0}
 
 bazel build //bench:gcbench //storaged >&2
 GCB=$PWD/bazel-bin/bench/gcbench
@@ -22,6 +25,22 @@ STORAGED=$PWD/bazel-bin/storaged/storaged
 
 # "seconds=S max_rss_kib=K exit=E" of a command; its output goes to $WORK/log.
 measure() { "$GCB" measure -- "$@" 2>>"$WORK/log" | tail -1; }
+# docker-registry garbage-collect under THEIRS_TIMEOUT; its output goes to
+# $WORK/theirs.out so that a stopped run can say how far it got.
+measure_theirs() {
+  local limit=()
+  ((THEIRS_TIMEOUT > 0)) && limit=(timeout --signal=KILL "$THEIRS_TIMEOUT")
+  "$GCB" measure -- "${limit[@]}" docker-registry garbage-collect \
+    --delete-untagged "$1" 2>>"$WORK/log" >"$WORK/theirs.out" || true
+  tail -1 "$WORK/theirs.out"
+}
+# How far a stopped docker-registry got: repositories marked, blobs deleted.
+theirs_progress() {
+  local repos deleted
+  repos=$(sed -n 's/^\([^:]*\): marking manifest .*/\1/p' "$WORK/theirs.out" | sort -u | wc -l)
+  deleted=$(grep -c '^blob eligible for deletion' "$WORK/theirs.out" || true)
+  echo "docker-registry stopped after ${THEIRS_TIMEOUT} s: $repos repositories marked, $deleted blobs deleted"
+}
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches 2>/dev/null || true; }
 
@@ -33,6 +52,11 @@ report() {  # NAME THEIRS OURS SAME
     "$1" "$ts" "$tr" "$os" "$or" \
     "$(awk -v a="$ts" -v b="$os" 'BEGIN{print (b>0)?a/b:0}')" \
     "$(awk -v a="$tr" -v b="$or" 'BEGIN{print (b>0)?a/b:0}')" "$4"
+  if [[ $2 == *exit=137* ]] && ((THEIRS_TIMEOUT > 0)); then
+    theirs_progress
+    [[ $3 == *exit=0* ]] || { echo "storaged gc failed; see $WORK/log" >&2; exit 1; }
+    return
+  fi
   [[ $2 == *exit=0* && $3 == *exit=0* ]] || { echo "a collector failed; see $WORK/log" >&2; exit 1; }
 }
 
@@ -49,7 +73,7 @@ YML
   local before theirs ours same=no
   before=$("$GCB" list-blobs --root="$WORK/ours" | wc -l)
   drop_caches
-  theirs=$(measure docker-registry garbage-collect --delete-untagged "$WORK/theirs.yml") || true
+  theirs=$(measure_theirs "$WORK/theirs.yml")
   drop_caches
   ours=$(measure "$STORAGED" gc --root="$WORK/ours" --delete-untagged --delay=0s) || true
   cmp -s <("$GCB" list-blobs --root="$WORK/theirs") \
@@ -86,8 +110,8 @@ YML
     "$WORK/theirs-s3.yml"
   local before theirs ours same=no
   before=$("$GCB" list-blobs --config="$WORK/ours-s3.yml" | wc -l)
-  theirs=$(measure docker-registry garbage-collect --delete-untagged "$WORK/theirs-s3.yml") || true
   ours=$(measure "$STORAGED" gc --config="$WORK/ours-s3.yml" --delete-untagged --delay=0s) || true
+  theirs=$(measure_theirs "$WORK/theirs-s3.yml")
   sed -i 's/    secure: false/    forcepathstyle: true/; /v4auth/d' "$WORK/theirs-s3.yml"
   cmp -s <("$GCB" list-blobs --config="$WORK/theirs-s3.yml") \
          <("$GCB" list-blobs --config="$WORK/ours-s3.yml") && same=yes
