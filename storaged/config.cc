@@ -117,6 +117,9 @@ const std::set<std::string>& StoragedConfigKeys() {
         "grpc.tls.clientcas",
         "metrics.addr",
     };
+    for (const std::string& key : proxy::UpstreamConfigKeys()) {
+      keys->insert(key);
+    }
     for (const char* s3 :
          {"region", "regionendpoint", "bucket", "accesskey", "secretkey",
           "rootdirectory", "chunksize", "forcepathstyle", "secure",
@@ -184,6 +187,7 @@ absl::StatusOr<StoragedConfig> LoadStoragedConfig(
   }
 
   ASSIGN_OR_RETURN(config.retention, ReadRetention(file));
+  ASSIGN_OR_RETURN(config.upstreams, proxy::ReadUpstreams(file));
 
   std::set<std::string> configured;
   for (const std::string& section : file.Children("storage")) {

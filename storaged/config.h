@@ -13,6 +13,7 @@
 #include "storaged/gc/retention.h"
 #include "storaged/gc/runner.h"
 #include "storaged/policy.h"
+#include "storaged/proxy/upstream_config.h"
 #include "storaged/upload_purger.h"
 
 namespace registry {
@@ -27,8 +28,9 @@ struct StoragedConfig {
   gc::Schedule gc;       // storage.maintenance.gc.*
   // storage.maintenance.retention.policies
   std::vector<gc::RetentionPolicy> retention;
-  std::string tls_certificate;          // grpc.tls.certificate
-  std::string tls_key;                  // grpc.tls.key
+  std::vector<proxy::UpstreamConfig> upstreams;  // proxy.*
+  std::string tls_certificate;                   // grpc.tls.certificate
+  std::string tls_key;                           // grpc.tls.key
   std::vector<std::string> client_cas;  // grpc.tls.clientcas (mutual TLS)
   std::string metrics_listen;           // metrics.addr (HOST:PORT); empty: none
   std::string log_level = "info";       // log.level

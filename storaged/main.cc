@@ -1,6 +1,7 @@
 // storaged: the registry's storage service. Serves blobs, uploads,
 // manifests, tags, catalog and referrers over gRPC on a storage driver.
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <string>
 #include <thread>
@@ -180,6 +181,10 @@ int main(int argc, char** argv) {
   server_options.redirect = config->redirect;
   server_options.gc = config->gc;
   server_options.retention = config->retention;
+  server_options.upstreams = config->upstreams;
+  if (const char* tmp = std::getenv("TMPDIR"); tmp != nullptr && *tmp) {
+    server_options.spool_dir = tmp;
+  }
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
       registry::GrpcServerCredentials(config->tls_certificate, config->tls_key,
                                       config->client_cas);

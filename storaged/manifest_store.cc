@@ -82,8 +82,10 @@ absl::StatusOr<StoredManifest> ManifestStore::Get(
 
 absl::Status ManifestStore::ClaimBlobs(const RepositoryName& name,
                                        const ParsedManifest& parsed,
-                                       const Digest& digest) {
+                                       const Digest& digest,
+                                       References references) {
   for (const Digest& blob : parsed.blobs) {
+    if (references == References::kLater) break;
     absl::Status found = blobs_->ClaimLinked(name, blob).status();
     if (absl::IsNotFound(found)) return BlobMissing(blob, "blob");
     RETURN_IF_ERROR(found);
@@ -107,7 +109,7 @@ absl::Status ManifestStore::CheckChildren(const RepositoryName& name,
 absl::StatusOr<StoredManifest> ManifestStore::Put(
     const RepositoryName& name, const Reference& reference,
     absl::string_view declared_type, absl::string_view content,
-    absl::optional<Digest>* subject) {
+    absl::optional<Digest>* subject, References references) {
   if (static_cast<int64_t>(content.size()) > options_.max_manifest_bytes) {
     return Error(absl::StatusCode::kResourceExhausted, v1::TOO_LARGE,
                  absl::StrCat("manifest of ", content.size(),
@@ -127,7 +129,7 @@ absl::StatusOr<StoredManifest> ManifestStore::Put(
   // Claimed before anything refers to them: a collection that misses this
   // manifest sees the claims (docs/ARCHITECTURE.md, "Garbage collection").
   const auto claimed_at = std::chrono::steady_clock::now();
-  RETURN_IF_ERROR(ClaimBlobs(name, parsed, digest));
+  RETURN_IF_ERROR(ClaimBlobs(name, parsed, digest, references));
   // Content first, then the links that make it visible.
   RETURN_IF_ERROR(blobs_->PutSmall(digest, content));
   cache_.Put(digest, std::make_shared<CachedManifest>(CachedManifest{
@@ -140,7 +142,9 @@ absl::StatusOr<StoredManifest> ManifestStore::Put(
     lock = tags_->Lock(name);
   }
   RETURN_IF_ERROR(lock.status());
-  RETURN_IF_ERROR(CheckChildren(name, parsed));
+  if (references == References::kPresent) {
+    RETURN_IF_ERROR(CheckChildren(name, parsed));
+  }
   // Under the lock, so that a concurrent delete of the same manifest comes
   // wholly before or after this put.
   RETURN_IF_ERROR(driver_->PutContent(revision, digest.ToString()));
@@ -155,7 +159,7 @@ absl::StatusOr<StoredManifest> ManifestStore::Put(
   // Claims older than kClaimFreshness when the links appeared may predate
   // a collection's cutoff: claimed again, now that the links are there.
   if (std::chrono::steady_clock::now() - claimed_at > kClaimFreshness) {
-    absl::Status reclaimed = ClaimBlobs(name, parsed, digest);
+    absl::Status reclaimed = ClaimBlobs(name, parsed, digest, references);
     if (reclaimed.ok()) reclaimed = blobs_->StatData(digest).status();
     if (absl::IsNotFound(reclaimed)) {
       return Error(absl::StatusCode::kNotFound, v1::MANIFEST_BLOB_UNKNOWN,

@@ -35,6 +35,12 @@ struct Referrer {
   std::map<std::string, std::string> annotations;
 };
 
+// What a Put requires of the content a manifest references.
+enum class References {
+  kPresent,  // Every blob and child manifest in the repository (a push).
+  kLater,    // Nothing yet: fetched on demand (a pull-through cache).
+};
+
 struct ManifestStoreOptions {
   // Manifests larger than this are refused (TOO_LARGE).
   int64_t max_manifest_bytes = 4 << 20;
@@ -65,11 +71,11 @@ class ManifestStore {
 
   // Validates, stores and links a manifest; tags it when `reference` is a
   // tag. Errors as in proto/manifest.proto (Put).
-  absl::StatusOr<StoredManifest> Put(const RepositoryName& name,
-                                     const Reference& reference,
-                                     absl::string_view declared_type,
-                                     absl::string_view content,
-                                     absl::optional<Digest>* subject);
+  absl::StatusOr<StoredManifest> Put(
+      const RepositoryName& name, const Reference& reference,
+      absl::string_view declared_type, absl::string_view content,
+      absl::optional<Digest>* subject,
+      References references = References::kPresent);
 
   // By digest: removes the revision, its tags and its referrer entry.
   // By tag: removes the tag. NotFound (MANIFEST_UNKNOWN).
@@ -88,8 +94,10 @@ class ManifestStore {
 
   // Claims every blob `parsed` references (and its own, `digest`) in
   // `name`: MANIFEST_BLOB_UNKNOWN when one is missing or being collected.
+  // With References::kLater only the manifest's own blob is claimed.
   absl::Status ClaimBlobs(const RepositoryName& name,
-                          const ParsedManifest& parsed, const Digest& digest);
+                          const ParsedManifest& parsed, const Digest& digest,
+                          References references);
 
   // Checks that every manifest `parsed` references exists in `name`.
   // REQUIRES: the repository's tag lock (collections delete revisions

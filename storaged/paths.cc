@@ -97,6 +97,10 @@ std::string TagCurrentLinkPath(const RepositoryName& name, const Tag& tag) {
   return absl::StrCat(TagPath(name, tag), "/current/link");
 }
 
+std::string TagCheckedPath(const RepositoryName& name, const Tag& tag) {
+  return absl::StrCat(TagPath(name, tag), "/checked");
+}
+
 std::string TagIndexLinkPath(const RepositoryName& name, const Tag& tag,
                              const Digest& digest) {
   return absl::StrCat(TagPath(name, tag), "/index/", DigestDir(digest),

@@ -22,6 +22,10 @@
 //       _manifests/revisions/sha256/<hex>/link        manifest in repo
 //       _manifests/tags/<tag>/current/link            tag -> digest
 //       _manifests/tags/<tag>/index/sha256/<hex>/link digests the tag had
+//       _manifests/tags/<tag>/checked                 when a mirrored tag was
+//                                                     last checked upstream
+//                                                     (unix nanoseconds;
+//                                                     this registry's)
 //       _manifests/lock                               lock of tag changes
 //                                                     (this registry's)
 //       _uploads/<id>/data                            upload bytes
@@ -79,6 +83,7 @@ std::string ManifestsLockPath(const RepositoryName& name);
 std::string TagsPath(const RepositoryName& name);
 std::string TagPath(const RepositoryName& name, const Tag& tag);
 std::string TagCurrentLinkPath(const RepositoryName& name, const Tag& tag);
+std::string TagCheckedPath(const RepositoryName& name, const Tag& tag);
 std::string TagIndexLinkPath(const RepositoryName& name, const Tag& tag,
                              const Digest& digest);
 

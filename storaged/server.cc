@@ -23,13 +23,19 @@ StoragedServer::StoragedServer(std::unique_ptr<Storage> storage,
       options_(std::move(options)),
       gc_(storage_->driver.get(), options_.gc, options_.retention,
           storage_->policy) {
+  if (!options_.upstreams.empty()) {
+    mirrors_ = std::make_unique<proxy::PullThroughCache>(
+        storage_.get(), options_.upstreams, options_.spool_dir);
+  }
+  Storage* const stores = storage_.get();
+  proxy::PullThroughCache* mirrors = mirrors_.get();
   services_.push_back(
-      std::make_unique<BlobServiceImpl>(storage_.get(), options_.redirect));
-  services_.push_back(std::make_unique<UploadServiceImpl>(storage_.get()));
-  services_.push_back(std::make_unique<ManifestServiceImpl>(storage_.get()));
-  services_.push_back(std::make_unique<TagServiceImpl>(storage_.get()));
-  services_.push_back(std::make_unique<CatalogServiceImpl>(storage_.get()));
-  services_.push_back(std::make_unique<ReferrersServiceImpl>(storage_.get()));
+      std::make_unique<BlobServiceImpl>(stores, mirrors, options_.redirect));
+  services_.push_back(std::make_unique<UploadServiceImpl>(stores, mirrors));
+  services_.push_back(std::make_unique<ManifestServiceImpl>(stores, mirrors));
+  services_.push_back(std::make_unique<TagServiceImpl>(stores, mirrors));
+  services_.push_back(std::make_unique<CatalogServiceImpl>(stores));
+  services_.push_back(std::make_unique<ReferrersServiceImpl>(stores, mirrors));
   services_.push_back(std::make_unique<AdminServiceImpl>(&gc_));
 }
 

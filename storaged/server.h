@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "storaged/gc/runner.h"
+#include "storaged/proxy/pull_through.h"
 #include "storaged/storage.h"
 
 namespace registry {
@@ -32,6 +33,10 @@ struct ServerOptions {
   // Garbage collection: scheduled, and the defaults of AdminService's.
   gc::Schedule gc;
   std::vector<gc::RetentionPolicy> retention;
+  // Mirrored upstream registries (the pull-through cache); none: no
+  // mirrors. Blobs being fetched are spooled in `spool_dir`.
+  std::vector<proxy::UpstreamConfig> upstreams;
+  std::string spool_dir = "/tmp";
 };
 
 class StoragedServer {
@@ -58,6 +63,7 @@ class StoragedServer {
   std::unique_ptr<Storage> storage_;
   const ServerOptions options_;
   gc::Runner gc_;  // Stops before the storage goes.
+  std::unique_ptr<proxy::PullThroughCache> mirrors_;  // Null: no upstreams.
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::unique_ptr<grpc::Server> server_;
 };

@@ -411,6 +411,19 @@ absl::Status UploadStore::Cancel(const RepositoryName& name,
   return absl::IsNotFound(removed) ? UploadUnknown(id) : removed;
 }
 
+absl::Status UploadStore::Forget(const RepositoryName& name,
+                                 absl::string_view id) {
+  ASSIGN_OR_RETURN(drivers::PathLockPtr lock, Lock(name, id));
+  ASSIGN_OR_RETURN(absl::optional<Committed> committed,
+                   ReadCommitted(name, id));
+  if (!committed.has_value()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("upload ", id, " is not committed"));
+  }
+  absl::Status removed = driver_->Delete(paths::UploadPath(name, id));
+  return absl::IsNotFound(removed) ? absl::OkStatus() : removed;
+}
+
 absl::StatusOr<int> UploadStore::PurgeOlderThan(absl::Time cutoff,
                                                 bool dry_run) {
   std::vector<std::string> stale;

@@ -114,6 +114,11 @@ class UploadStore {
   // Removes the upload, under its lock. NotFound (BLOB_UPLOAD_UNKNOWN).
   absl::Status Cancel(const RepositoryName& name, absl::string_view id);
 
+  // Removes what is left of a committed upload (the record that answers a
+  // retried commit), under its lock, for callers that never retry.
+  // FailedPrecondition unless committed.
+  absl::Status Forget(const RepositoryName& name, absl::string_view id);
+
   // Removes uploads started before `cutoff` (only counts them when
   // `dry_run`); returns how many. Uploads in use are skipped.
   absl::StatusOr<int> PurgeOlderThan(absl::Time cutoff, bool dry_run = false);

@@ -9,6 +9,7 @@
 #include "common/grpc_status.h"
 #include "common/status_macros.h"
 #include "storaged/service/answer.h"
+#include "storaged/service/mirrors.h"
 
 namespace registry {
 namespace {
@@ -36,12 +37,14 @@ grpc::ServerUnaryReactor* BlobServiceImpl::Stat(
         ASSIGN_OR_RETURN(Digest digest, Digest::Parse(request->digest()));
         // A HEAD (no URL wanted) often leads to a manifest naming the blob
         // without uploading it: it claims the blob (makes it young).
+        const bool mirrored = Mirrored(mirrors_, name);
         ASSIGN_OR_RETURN(BlobDescriptor blob,
-                         request->want_url()
+                         mirrored ? mirrors_->StatBlob(name, digest)
+                         : request->want_url()
                              ? storage_->blobs.Stat(name, digest)
                              : storage_->blobs.StatAndTouch(name, digest));
         Fill(blob, response);
-        if (request->want_url() && redirect_) {
+        if (request->want_url() && redirect_ && !mirrored) {
           absl::StatusOr<std::string> url =
               storage_->blobs.URLFor(digest, absl::Now() + kRedirectValidity);
           if (url.ok()) {
@@ -63,8 +66,17 @@ grpc::Status BlobServiceImpl::Read(
         ASSIGN_OR_RETURN(RepositoryName name,
                          RepositoryName::Parse(request->repository()));
         ASSIGN_OR_RETURN(Digest digest, Digest::Parse(request->digest()));
-        ASSIGN_OR_RETURN(BlobDescriptor blob,
-                         storage_->blobs.Stat(name, digest));
+        // A mirrored blob may be read as it arrives from the upstream.
+        auto stored = [&]() -> absl::StatusOr<proxy::BlobForRead> {
+          ASSIGN_OR_RETURN(BlobDescriptor blob,
+                           storage_->blobs.Stat(name, digest));
+          return proxy::BlobForRead{blob, nullptr};
+        };
+        ASSIGN_OR_RETURN(proxy::BlobForRead source,
+                         Mirrored(mirrors_, name)
+                             ? mirrors_->ReadBlob(name, digest)
+                             : stored());
+        const BlobDescriptor& blob = source.blob;
         int64_t offset = request->offset();
         int64_t length = request->length();
         if (offset < 0 || length < 0 || offset > blob.size ||
@@ -75,8 +87,12 @@ grpc::Status BlobServiceImpl::Read(
                        absl::StrCat(blob.size));
         }
         int64_t remaining = length > 0 ? length : blob.size - offset;
-        ASSIGN_OR_RETURN(drivers::FileReaderPtr reader,
-                         storage_->blobs.Open(name, digest, offset));
+        drivers::FileReaderPtr reader;
+        if (source.fetch != nullptr) {
+          reader = source.fetch->Reader(offset);
+        } else {
+          ASSIGN_OR_RETURN(reader, storage_->blobs.Open(name, digest, offset));
+        }
         v1::ReadBlobResponse message;
         Fill(blob, message.mutable_info());
         std::string* data = message.mutable_data();
@@ -111,6 +127,7 @@ grpc::Status BlobServiceImpl::Delete(grpc::ServerContext*,
         RETURN_IF_ERROR(storage_->policy.CheckDelete("deleting a blob"));
         ASSIGN_OR_RETURN(RepositoryName name,
                          RepositoryName::Parse(request->repository()));
+        RETURN_IF_ERROR(CheckNotMirrored(mirrors_, name, "deleting a blob"));
         ASSIGN_OR_RETURN(Digest digest, Digest::Parse(request->digest()));
         return storage_->blobs.Unlink(name, digest);
       }());
@@ -125,6 +142,7 @@ grpc::Status BlobServiceImpl::Mount(grpc::ServerContext*,
         RETURN_IF_ERROR(storage_->policy.CheckWrite("mounting a blob"));
         ASSIGN_OR_RETURN(RepositoryName name,
                          RepositoryName::Parse(request->repository()));
+        RETURN_IF_ERROR(CheckNotMirrored(mirrors_, name, "mounting a blob"));
         ASSIGN_OR_RETURN(Digest digest, Digest::Parse(request->digest()));
         absl::optional<RepositoryName> from;
         if (!request->from().empty()) {

@@ -3,6 +3,7 @@
 #define REGISTRY_STORAGED_SERVICE_BLOB_SERVICE_H_
 
 #include "proto/blob.grpc.pb.h"
+#include "storaged/proxy/pull_through.h"
 #include "storaged/storage.h"
 
 namespace registry {
@@ -12,11 +13,13 @@ namespace registry {
 class BlobServiceImpl final : public v1::BlobService::WithCallbackMethod_Stat<
                                   v1::BlobService::Service> {
  public:
-  // `storage` must outlive the service.
-  // With `redirect`, Stat answers BlobInfo.url when asked and the driver
-  // can make URLs.
-  BlobServiceImpl(Storage* storage, bool redirect)
-      : storage_(storage), redirect_(redirect) {}
+  // `storage` (and `mirrors`, null when nothing is mirrored) must outlive
+  // the service. With `redirect`, Stat answers BlobInfo.url when asked and
+  // the driver can make URLs (not for mirrored repositories: their blobs
+  // may still be on their way).
+  BlobServiceImpl(Storage* storage, proxy::PullThroughCache* mirrors,
+                  bool redirect)
+      : storage_(storage), mirrors_(mirrors), redirect_(redirect) {}
 
   grpc::ServerUnaryReactor* Stat(grpc::CallbackServerContext* context,
                                  const v1::StatBlobRequest* request,
@@ -33,6 +36,7 @@ class BlobServiceImpl final : public v1::BlobService::WithCallbackMethod_Stat<
 
  private:
   Storage* const storage_;
+  proxy::PullThroughCache* const mirrors_;
   const bool redirect_;
 };
 

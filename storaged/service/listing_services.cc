@@ -4,6 +4,7 @@
 #include "common/status_macros.h"
 #include "storaged/catalog.h"
 #include "storaged/service/answer.h"
+#include "storaged/service/mirrors.h"
 
 namespace registry {
 namespace {
@@ -23,7 +24,8 @@ grpc::ServerUnaryReactor* TagServiceImpl::List(
         ASSIGN_OR_RETURN(RepositoryName name,
                          RepositoryName::Parse(request->repository()));
         ASSIGN_OR_RETURN(std::vector<std::string> tags,
-                         storage_->tags.All(name));
+                         Mirrored(mirrors_, name) ? mirrors_->Tags(name)
+                                                  : storage_->tags.All(name));
         Page page = Paginate(tags, PageSize(request->has_n(), request->n()),
                              request->last());
         response->set_repository(name.str());
@@ -42,6 +44,7 @@ grpc::Status TagServiceImpl::Delete(grpc::ServerContext*,
         RETURN_IF_ERROR(storage_->policy.CheckDelete("deleting a tag"));
         ASSIGN_OR_RETURN(RepositoryName name,
                          RepositoryName::Parse(request->repository()));
+        RETURN_IF_ERROR(CheckNotMirrored(mirrors_, name, "deleting a tag"));
         ASSIGN_OR_RETURN(Tag tag, Tag::Parse(request->tag()));
         Reference reference;
         reference.tag = std::move(tag);
@@ -80,9 +83,12 @@ grpc::ServerUnaryReactor* ReferrersServiceImpl::List(
         ASSIGN_OR_RETURN(RepositoryName name,
                          RepositoryName::Parse(request->repository()));
         ASSIGN_OR_RETURN(Digest subject, Digest::Parse(request->subject()));
-        ASSIGN_OR_RETURN(std::vector<Referrer> referrers,
-                         storage_->manifests.Referrers(
-                             name, subject, request->artifact_type()));
+        ASSIGN_OR_RETURN(
+            std::vector<Referrer> referrers,
+            Mirrored(mirrors_, name)
+                ? mirrors_->Referrers(name, subject, request->artifact_type())
+                : storage_->manifests.Referrers(name, subject,
+                                                request->artifact_type()));
         for (const Referrer& referrer : referrers) {
           v1::Descriptor* d = response->add_manifests();
           d->set_media_type(referrer.media_type);

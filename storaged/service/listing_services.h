@@ -6,6 +6,7 @@
 #include "proto/catalog.grpc.pb.h"
 #include "proto/referrers.grpc.pb.h"
 #include "proto/tag.grpc.pb.h"
+#include "storaged/proxy/pull_through.h"
 #include "storaged/storage.h"
 
 namespace registry {
@@ -14,8 +15,10 @@ namespace registry {
 class TagServiceImpl final
     : public v1::TagService::WithCallbackMethod_List<v1::TagService::Service> {
  public:
-  // `storage` must outlive the service.
-  explicit TagServiceImpl(Storage* storage) : storage_(storage) {}
+  // `storage` (and `mirrors`, null when nothing is mirrored) must outlive
+  // the service.
+  TagServiceImpl(Storage* storage, proxy::PullThroughCache* mirrors)
+      : storage_(storage), mirrors_(mirrors) {}
 
   grpc::ServerUnaryReactor* List(grpc::CallbackServerContext* context,
                                  const v1::ListTagsRequest* request,
@@ -26,6 +29,7 @@ class TagServiceImpl final
 
  private:
   Storage* const storage_;
+  proxy::PullThroughCache* const mirrors_;
 };
 
 class CatalogServiceImpl final : public v1::CatalogService::CallbackService {
@@ -45,8 +49,10 @@ class CatalogServiceImpl final : public v1::CatalogService::CallbackService {
 class ReferrersServiceImpl final
     : public v1::ReferrersService::CallbackService {
  public:
-  // `storage` must outlive the service.
-  explicit ReferrersServiceImpl(Storage* storage) : storage_(storage) {}
+  // `storage` (and `mirrors`, null when nothing is mirrored) must outlive
+  // the service.
+  ReferrersServiceImpl(Storage* storage, proxy::PullThroughCache* mirrors)
+      : storage_(storage), mirrors_(mirrors) {}
 
   grpc::ServerUnaryReactor* List(grpc::CallbackServerContext* context,
                                  const v1::ListReferrersRequest* request,
@@ -54,6 +60,7 @@ class ReferrersServiceImpl final
 
  private:
   Storage* const storage_;
+  proxy::PullThroughCache* const mirrors_;
 };
 
 }  // namespace registry

@@ -3,6 +3,7 @@
 #include "common/grpc_status.h"
 #include "common/status_macros.h"
 #include "storaged/service/answer.h"
+#include "storaged/service/mirrors.h"
 
 namespace registry {
 
@@ -13,6 +14,9 @@ absl::StatusOr<StoredManifest> ManifestServiceImpl::Load(
   ASSIGN_OR_RETURN(Reference reference, Reference::Parse(request.reference()));
   std::vector<std::string> accept(request.accept().begin(),
                                   request.accept().end());
+  if (Mirrored(mirrors_, name)) {
+    return mirrors_->GetManifest(name, reference, accept);
+  }
   return storage_->manifests.Get(name, reference, accept);
 }
 
@@ -58,6 +62,7 @@ grpc::Status ManifestServiceImpl::Put(grpc::ServerContext*,
         RETURN_IF_ERROR(storage_->policy.CheckWrite("pushing a manifest"));
         ASSIGN_OR_RETURN(RepositoryName name,
                          RepositoryName::Parse(request->repository()));
+        RETURN_IF_ERROR(CheckNotMirrored(mirrors_, name, "pushing a manifest"));
         ASSIGN_OR_RETURN(Reference reference,
                          Reference::Parse(request->reference()));
         absl::optional<Digest> subject;
@@ -81,6 +86,8 @@ grpc::Status ManifestServiceImpl::Delete(
         RETURN_IF_ERROR(storage_->policy.CheckDelete("deleting a manifest"));
         ASSIGN_OR_RETURN(RepositoryName name,
                          RepositoryName::Parse(request->repository()));
+        RETURN_IF_ERROR(
+            CheckNotMirrored(mirrors_, name, "deleting a manifest"));
         ASSIGN_OR_RETURN(Reference reference,
                          Reference::Parse(request->reference()));
         return storage_->manifests.Delete(name, reference);

@@ -3,6 +3,7 @@
 #define REGISTRY_STORAGED_SERVICE_MANIFEST_SERVICE_H_
 
 #include "proto/manifest.grpc.pb.h"
+#include "storaged/proxy/pull_through.h"
 #include "storaged/storage.h"
 
 namespace registry {
@@ -15,7 +16,10 @@ class ManifestServiceImpl final
               v1::ManifestService::Service>> {
  public:
   // `storage` must outlive the service.
-  explicit ManifestServiceImpl(Storage* storage) : storage_(storage) {}
+  // `storage` (and `mirrors`, null when nothing is mirrored) must outlive
+  // the service.
+  ManifestServiceImpl(Storage* storage, proxy::PullThroughCache* mirrors)
+      : storage_(storage), mirrors_(mirrors) {}
 
   grpc::ServerUnaryReactor* Get(grpc::CallbackServerContext* context,
                                 const v1::GetManifestRequest* request,
@@ -35,6 +39,7 @@ class ManifestServiceImpl final
   absl::StatusOr<StoredManifest> Load(const v1::GetManifestRequest& request);
 
   Storage* const storage_;
+  proxy::PullThroughCache* const mirrors_;
 };
 
 }  // namespace registry

@@ -5,6 +5,7 @@
 #include "common/grpc_status.h"
 #include "common/status_macros.h"
 #include "storaged/service/answer.h"
+#include "storaged/service/mirrors.h"
 
 namespace registry {
 namespace {
@@ -29,6 +30,7 @@ grpc::Status UploadServiceImpl::Start(grpc::ServerContext*,
         RETURN_IF_ERROR(storage_->policy.CheckWrite("starting an upload"));
         ASSIGN_OR_RETURN(RepositoryName name,
                          RepositoryName::Parse(request->repository()));
+        RETURN_IF_ERROR(CheckNotMirrored(mirrors_, name, "starting an upload"));
         ASSIGN_OR_RETURN(UploadState state, storage_->uploads.Start(name));
         Fill(name, state, response);
         return absl::OkStatus();
@@ -50,6 +52,7 @@ grpc::Status UploadServiceImpl::Write(
     upload_id = message.upload_id();
     ASSIGN_OR_RETURN(RepositoryName name,
                      RepositoryName::Parse(message.repository()));
+    RETURN_IF_ERROR(CheckNotMirrored(mirrors_, name, "writing to an upload"));
     absl::optional<int64_t> offset;
     if (message.has_offset()) offset = message.offset();
     ASSIGN_OR_RETURN(
@@ -97,6 +100,8 @@ grpc::Status UploadServiceImpl::Commit(grpc::ServerContext*,
         RETURN_IF_ERROR(storage_->policy.CheckWrite("committing an upload"));
         ASSIGN_OR_RETURN(RepositoryName name,
                          RepositoryName::Parse(request->repository()));
+        RETURN_IF_ERROR(
+            CheckNotMirrored(mirrors_, name, "committing an upload"));
         ASSIGN_OR_RETURN(Digest digest, Digest::Parse(request->digest()));
         absl::optional<int64_t> size;
         if (request->has_size()) size = request->size();
@@ -122,6 +127,8 @@ grpc::Status UploadServiceImpl::Cancel(grpc::ServerContext*,
         RETURN_IF_ERROR(storage_->policy.CheckWrite("cancelling an upload"));
         ASSIGN_OR_RETURN(RepositoryName name,
                          RepositoryName::Parse(request->repository()));
+        RETURN_IF_ERROR(
+            CheckNotMirrored(mirrors_, name, "cancelling an upload"));
         return storage_->uploads.Cancel(name, request->upload_id());
       }());
 }

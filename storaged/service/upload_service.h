@@ -3,6 +3,7 @@
 #define REGISTRY_STORAGED_SERVICE_UPLOAD_SERVICE_H_
 
 #include "proto/upload.grpc.pb.h"
+#include "storaged/proxy/pull_through.h"
 #include "storaged/storage.h"
 
 namespace registry {
@@ -10,7 +11,10 @@ namespace registry {
 class UploadServiceImpl final : public v1::UploadService::Service {
  public:
   // `storage` must outlive the service.
-  explicit UploadServiceImpl(Storage* storage) : storage_(storage) {}
+  // `storage` (and `mirrors`, null when nothing is mirrored) must outlive
+  // the service.
+  UploadServiceImpl(Storage* storage, proxy::PullThroughCache* mirrors)
+      : storage_(storage), mirrors_(mirrors) {}
 
   grpc::Status Start(grpc::ServerContext* context,
                      const v1::StartUploadRequest* request,
@@ -30,6 +34,7 @@ class UploadServiceImpl final : public v1::UploadService::Service {
 
  private:
   Storage* const storage_;
+  proxy::PullThroughCache* const mirrors_;
 };
 
 }  // namespace registry

@@ -2,7 +2,6 @@
 // auth (challenge, wrong and unknown users, skopeo with credentials), HTTPS
 // with a test CA (skopeo --dest-cert-dir with verification on), and clear
 // start-up errors for bad configurations.
-#include <crypt.h>
 #include <httplib.h>
 
 #include <fstream>
@@ -12,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/docker_registry_process.h"
 #include "tests/testing/gateway_process.h"
 #include "tests/testing/oci_layout.h"
 #include "tests/testing/raw_http.h"
@@ -28,14 +28,6 @@ std::string WriteFile(const std::string& name, const std::string& content) {
   std::string path = absl::StrCat(NewTempDir("files"), "/", name);
   std::ofstream(path) << content;
   return path;
-}
-
-// An htpasswd line with a bcrypt hash (cost 5: quick for tests).
-std::string HtpasswdLine(const std::string& user, const std::string& password) {
-  crypt_data data{};
-  const char* hash =
-      crypt_r(password.c_str(), "$2y$05$abcdefghijklmnopqrstuu", &data);
-  return absl::StrCat(user, ":", hash, "\n");
 }
 
 absl::StatusOr<Registry> StartWithGatewayConfig(const std::string& yaml) {

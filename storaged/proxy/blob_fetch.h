@@ -1,0 +1,113 @@
+// Blobs fetched from an upstream on a cache miss: streamed to every reader
+// while they arrive, and stored at the same time. One fetch per digest per
+// process: later requests for the same blob join the running fetch.
+//
+// The fetch appends what arrives to a spool file (unlinked: a crash leaves
+// nothing) that readers follow, and to an upload in the repository
+// (UploadStore: hashed on the way in, committed only when the bytes hash to
+// the digest and match the size the upstream announced; cancelled
+// otherwise, and purged like any abandoned upload should the process die).
+// Readers never get the last byte before the commit verified it: a blob
+// that does not hash to its digest reaches no client whole. A fetch goes
+// on when its readers leave, so the cache is warm for the next one.
+// Thread-safe.
+#ifndef REGISTRY_STORAGED_PROXY_BLOB_FETCH_H_
+#define REGISTRY_STORAGED_PROXY_BLOB_FETCH_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "common/digest.h"
+#include "common/names.h"
+#include "drivers/driver.h"
+#include "storaged/upload_store.h"
+
+namespace registry::proxy {
+
+// One blob on its way in. Readers block until the bytes they want arrive.
+class BlobFetch : public std::enable_shared_from_this<BlobFetch> {
+ public:
+  ~BlobFetch();
+
+  // The blob's size once the upstream announced it (or the fetch ended).
+  // The fetch's error if it failed first.
+  absl::StatusOr<int64_t> WaitForSize();
+
+  // A reader of the blob from `offset` that follows the fetch.
+  drivers::FileReaderPtr Reader(int64_t offset);
+
+  // The fetch's outcome, once it has ended.
+  absl::Status Wait();
+
+ private:
+  friend class BlobFetcher;
+  friend class SpoolReader;
+  explicit BlobFetch(int spool_fd) : spool_fd_(spool_fd) {}
+
+  // Reads up to `n` bytes at `offset`, waiting for them: 0 at the end.
+  absl::StatusOr<size_t> ReadAt(int64_t offset, char* buf, size_t n);
+  // Where readers may read up to now: every byte once the fetch ended
+  // well, all but the last received before.
+  int64_t Readable() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return (ended_ && status_.ok()) ? received_ : received_ - 1;
+  }
+
+  // Fetcher side.
+  absl::Status Append(const char* data, size_t n);
+  void SetSize(int64_t size);
+  void End(absl::Status status);
+
+  const int spool_fd_;
+  absl::Mutex mu_;
+  int64_t received_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t size_ ABSL_GUARDED_BY(mu_) = -1;  // -1 until known.
+  bool ended_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Status status_ ABSL_GUARDED_BY(mu_);
+};
+
+// Where a fetch gets its bytes: streams the blob's body to `sink` after
+// telling `size` (or -1) to `on_size`. Errors as the upstream's.
+using BlobSource = std::function<absl::Status(
+    const std::function<void(int64_t size)>& on_size,
+    const std::function<absl::Status(const char*, size_t)>& sink)>;
+
+class BlobFetcher {
+ public:
+  // `uploads` must outlive the fetcher. Spool files go to `spool_dir`.
+  BlobFetcher(UploadStore* uploads, std::string spool_dir)
+      : uploads_(uploads), spool_dir_(std::move(spool_dir)) {}
+  // Stops running fetches (their readers get Unavailable) and waits for
+  // them.
+  ~BlobFetcher();
+
+  // The running fetch of `digest`, or a new one into `name` from `source`.
+  absl::StatusOr<std::shared_ptr<BlobFetch>> Fetch(const RepositoryName& name,
+                                                   const Digest& digest,
+                                                   BlobSource source);
+
+  // Fetches running now.
+  int Running();
+
+ private:
+  void Run(RepositoryName name, Digest digest, BlobSource source,
+           std::shared_ptr<BlobFetch> fetch);
+  // Stores what `source` sends, verified, as the blob in `name`.
+  absl::Status Store(const RepositoryName& name, const Digest& digest,
+                     const BlobSource& source, BlobFetch& fetch);
+
+  UploadStore* const uploads_;
+  const std::string spool_dir_;
+  absl::Mutex mu_;
+  std::map<Digest, std::shared_ptr<BlobFetch>> running_ ABSL_GUARDED_BY(mu_);
+  int threads_ ABSL_GUARDED_BY(mu_) = 0;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace registry::proxy
+
+#endif  // REGISTRY_STORAGED_PROXY_BLOB_FETCH_H_
