@@ -30,8 +30,9 @@ measure() { "$GCB" measure -- "$@" 2>>"$WORK/log" | tail -1; }
 measure_theirs() {
   local limit=()
   ((THEIRS_TIMEOUT > 0)) && limit=(timeout --signal=KILL "$THEIRS_TIMEOUT")
+  # Its progress goes to stderr; measure's summary comes last.
   "$GCB" measure -- "${limit[@]}" docker-registry garbage-collect \
-    --delete-untagged "$1" 2>>"$WORK/log" >"$WORK/theirs.out" || true
+    --delete-untagged "$1" >"$WORK/theirs.out" 2>&1 || true
   tail -1 "$WORK/theirs.out"
 }
 # How far a stopped docker-registry got: repositories marked, blobs deleted.
@@ -43,6 +44,16 @@ theirs_progress() {
 }
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches 2>/dev/null || true; }
+
+# "yes", or how the blobs each side left differ ($WORK/{theirs,ours}.left).
+compare_left() {
+  if cmp -s "$WORK/theirs.left" "$WORK/ours.left"; then
+    echo yes
+  else
+    echo "no: $(comm -23 "$WORK/theirs.left" "$WORK/ours.left" | wc -l) only docker-registry kept," \
+      "$(comm -13 "$WORK/theirs.left" "$WORK/ours.left" | wc -l) only ours kept"
+  fi
+}
 
 report() {  # NAME THEIRS OURS SAME
   local ts tr os or
@@ -76,9 +87,10 @@ YML
   theirs=$(measure_theirs "$WORK/theirs.yml")
   drop_caches
   ours=$(measure "$STORAGED" gc --root="$WORK/ours" --delete-untagged --delay=0s) || true
-  cmp -s <("$GCB" list-blobs --root="$WORK/theirs") \
-         <("$GCB" list-blobs --root="$WORK/ours") && same=yes
-  echo "filesystem: $before blobs before, $("$GCB" list-blobs --root="$WORK/ours" | wc -l) after"
+  "$GCB" list-blobs --root="$WORK/theirs" | sort >"$WORK/theirs.left"
+  "$GCB" list-blobs --root="$WORK/ours" | sort >"$WORK/ours.left"
+  same=$(compare_left)
+  echo "filesystem: $before blobs before, $(wc -l <"$WORK/ours.left") after"
   report filesystem "$theirs" "$ours" "$same"
 }
 
@@ -113,9 +125,10 @@ YML
   ours=$(measure "$STORAGED" gc --config="$WORK/ours-s3.yml" --delete-untagged --delay=0s) || true
   theirs=$(measure_theirs "$WORK/theirs-s3.yml")
   sed -i 's/    secure: false/    forcepathstyle: true/; /v4auth/d' "$WORK/theirs-s3.yml"
-  cmp -s <("$GCB" list-blobs --config="$WORK/theirs-s3.yml") \
-         <("$GCB" list-blobs --config="$WORK/ours-s3.yml") && same=yes
-  echo "ceph rgw: $before blobs before, $("$GCB" list-blobs --config="$WORK/ours-s3.yml" | wc -l) after"
+  "$GCB" list-blobs --config="$WORK/theirs-s3.yml" | sort >"$WORK/theirs.left"
+  "$GCB" list-blobs --config="$WORK/ours-s3.yml" | sort >"$WORK/ours.left"
+  same=$(compare_left)
+  echo "ceph rgw: $before blobs before, $(wc -l <"$WORK/ours.left") after"
   report "ceph rgw" "$theirs" "$ours" "$same"
 }
 
