@@ -8,14 +8,18 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/errors.h"
+#include "common/log.h"
+#include "common/sha256.h"
 #include "common/status_macros.h"
 
 namespace registry::proxy {
 namespace {
 
-// Bytes gathered before an append to the upload.
-constexpr size_t kBatch = 1 << 20;
+// Bytes gathered (from the upstream's small reads) before they go to the
+// spool and the upload: few wake-ups and writes, little delay.
+constexpr size_t kBatch = 256 << 10;
 
 }  // namespace
 
@@ -66,13 +70,14 @@ absl::StatusOr<size_t> BlobFetch::ReadAt(int64_t offset, char* buf, size_t n) {
     std::pair<BlobFetch*, int64_t> args{this, offset};
     mu_.Await(absl::Condition(
         +[](std::pair<BlobFetch*, int64_t>* a) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-          return a->first->ended_ || a->second < a->first->Readable();
+          return a->first->ended_ || a->first->verified_ ||
+                 a->second < a->first->Readable();
         },
         &args));
     end = Readable();
     if (offset >= end) {
-      RETURN_IF_ERROR(status_);
-      return 0;
+      if (!verified_) RETURN_IF_ERROR(status_);
+      return 0;  // The end.
     }
   }
   size_t want = static_cast<size_t>(std::min<int64_t>(n, end - offset));
@@ -108,6 +113,11 @@ absl::Status BlobFetch::Append(const char* data, size_t n) {
 void BlobFetch::SetSize(int64_t size) {
   absl::MutexLock lock(&mu_);
   size_ = size;
+}
+
+void BlobFetch::Verified() {
+  absl::MutexLock lock(&mu_);
+  verified_ = true;
 }
 
 void BlobFetch::End(absl::Status status) {
@@ -153,7 +163,21 @@ absl::StatusOr<std::shared_ptr<BlobFetch>> BlobFetcher::Fetch(
 
 void BlobFetcher::Run(RepositoryName name, Digest digest, BlobSource source,
                       std::shared_ptr<BlobFetch> fetch) {
+  const absl::Time start = absl::Now();
   absl::Status stored = Store(name, digest, source, *fetch);
+  const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  if (stored.ok()) {
+    Log(LogLevel::kInfo, "proxy", "fetched a blob from the upstream",
+        {{"repository", name.str()},
+         {"digest", digest.ToString()},
+         {"seconds", seconds}});
+  } else {
+    Log(LogLevel::kWarn, "proxy", "fetch of a blob failed; nothing stored",
+        {{"repository", name.str()},
+         {"digest", digest.ToString()},
+         {"seconds", seconds},
+         {"error", stored.message()}});
+  }
   absl::MutexLock lock(&mu_);
   // Out of the map before readers learn the end: a request that misses
   // from now on finds the blob stored (or starts again after a failure).
@@ -162,56 +186,74 @@ void BlobFetcher::Run(RepositoryName name, Digest digest, BlobSource source,
   --threads_;
 }
 
+absl::Status BlobFetcher::Receive(const Digest& digest,
+                                  const BlobSource& source, BlobFetch& fetch) {
+  Sha256Hasher hasher;
+  int64_t announced = -1;
+  int64_t received = 0;
+  std::string batch;
+  // Hands what arrived to readers.
+  auto flush = [&]() -> absl::Status {
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_) return absl::UnavailableError("storaged is stopping");
+    }
+    RETURN_IF_ERROR(fetch.Append(batch.data(), batch.size()));
+    hasher.Update(batch);
+    received += static_cast<int64_t>(batch.size());
+    batch.clear();
+    return absl::OkStatus();
+  };
+  RETURN_IF_ERROR(source(
+      [&](int64_t size) {
+        announced = size;
+        fetch.SetSize(size);
+      },
+      [&](const char* data, size_t n) -> absl::Status {
+        batch.append(data, n);
+        return batch.size() >= kBatch ? flush() : absl::OkStatus();
+      }));
+  RETURN_IF_ERROR(flush());
+  if (announced >= 0 && received != announced) {
+    return Error(absl::StatusCode::kUnavailable, v1::UPSTREAM_UNAVAILABLE,
+                 absl::StrCat("upstream sent ", received, " of the ", announced,
+                              " bytes of blob ", digest.ToString(),
+                              "; nothing was stored"),
+                 digest.ToString());
+  }
+  if (hasher.Finish() != digest) {
+    return Error(absl::StatusCode::kUnavailable, v1::UPSTREAM_UNAVAILABLE,
+                 absl::StrCat("upstream sent content that does not hash to ",
+                              digest.ToString(), "; nothing was stored"),
+                 digest.ToString());
+  }
+  return absl::OkStatus();
+}
+
 absl::Status BlobFetcher::Store(const RepositoryName& name,
                                 const Digest& digest, const BlobSource& source,
                                 BlobFetch& fetch) {
+  RETURN_IF_ERROR(Receive(digest, source, fetch));
+  fetch.Verified();  // Readers have it all; the store's copy comes next.
   ASSIGN_OR_RETURN(UploadState upload, uploads_->Start(name));
   absl::Status stored = [&]() -> absl::Status {
     ASSIGN_OR_RETURN(std::unique_ptr<UploadWriter> writer,
                      uploads_->OpenWriter(name, upload.id, 0));
-    int64_t announced = -1;
-    std::string batch;
-    RETURN_IF_ERROR(source(
-        [&](int64_t size) {
-          announced = size;
-          fetch.SetSize(size);
-        },
-        [&](const char* data, size_t n) -> absl::Status {
-          {
-            absl::MutexLock lock(&mu_);
-            if (stopping_) {
-              return absl::UnavailableError("storaged is stopping");
-            }
-          }
-          RETURN_IF_ERROR(fetch.Append(data, n));
-          batch.append(data, n);
-          if (batch.size() >= kBatch) {
-            RETURN_IF_ERROR(writer->Append(batch));
-            batch.clear();
-          }
-          return absl::OkStatus();
-        }));
-    if (!batch.empty()) RETURN_IF_ERROR(writer->Append(batch));
-    const int64_t size = writer->offset();
-    if (announced >= 0 && size != announced) {
-      return Error(absl::StatusCode::kUnavailable, v1::UPSTREAM_UNAVAILABLE,
-                   absl::StrCat("upstream sent ", size, " of the ", announced,
-                                " bytes of blob ", digest.ToString(),
-                                "; nothing was stored"),
-                   digest.ToString());
+    std::string chunk(kBatch * 4, '\0');
+    for (int64_t offset = 0;;) {
+      ASSIGN_OR_RETURN(size_t n,
+                       fetch.ReadAt(offset, chunk.data(), chunk.size()));
+      if (n == 0) break;
+      RETURN_IF_ERROR(writer->Append(absl::string_view(chunk.data(), n)));
+      offset += static_cast<int64_t>(n);
     }
+    const int64_t size = writer->offset();
     RETURN_IF_ERROR(writer->Finish());
     writer.reset();  // Commit takes the upload's lock.
-    absl::Status committed =
+    // Verified again as any upload is, from the upload's own hash.
+    RETURN_IF_ERROR(
         uploads_->Commit(name, upload.id, digest, size, "", absl::nullopt)
-            .status();
-    if (ReasonOf(committed) == v1::DIGEST_INVALID) {
-      return Error(absl::StatusCode::kUnavailable, v1::UPSTREAM_UNAVAILABLE,
-                   absl::StrCat("upstream sent content that does not hash to ",
-                                digest.ToString(), "; nothing was stored"),
-                   digest.ToString());
-    }
-    RETURN_IF_ERROR(committed);
+            .status());
     // The committed upload's record is not needed: a retried commit never
     // comes for it.
     uploads_->Forget(name, upload.id).IgnoreError();

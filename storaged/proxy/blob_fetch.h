@@ -3,13 +3,15 @@
 // process: later requests for the same blob join the running fetch.
 //
 // The fetch appends what arrives to a spool file (unlinked: a crash leaves
-// nothing) that readers follow, and to an upload in the repository
-// (UploadStore: hashed on the way in, committed only when the bytes hash to
-// the digest and match the size the upstream announced; cancelled
-// otherwise, and purged like any abandoned upload should the process die).
-// Readers never get the last byte before the commit verified it: a blob
-// that does not hash to its digest reaches no client whole. A fetch goes
-// on when its readers leave, so the cache is warm for the next one.
+// nothing) that readers follow, hashing it on the way. Readers never get
+// the last byte before the whole was verified (every byte the upstream
+// announced, hashing to the digest): a blob that does not hash to its
+// digest reaches no client whole. Only then is the spool copied into an
+// upload in the repository and committed like any upload (UploadStore:
+// hashed again, so what lands at the digest's address is verified where it
+// lands; a failure cancels it, a crash leaves it to upload purging). The
+// store's copy costs the waiting clients nothing. A fetch goes on when its
+// readers leave, so the cache is warm for the next one.
 // Thread-safe.
 #ifndef REGISTRY_STORAGED_PROXY_BLOB_FETCH_H_
 #define REGISTRY_STORAGED_PROXY_BLOB_FETCH_H_
@@ -54,12 +56,15 @@ class BlobFetch : public std::enable_shared_from_this<BlobFetch> {
   // Where readers may read up to now: every byte once the fetch ended
   // well, all but the last received before.
   int64_t Readable() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return (ended_ && status_.ok()) ? received_ : received_ - 1;
+    return verified_ || (ended_ && status_.ok()) ? received_ : received_ - 1;
   }
 
   // Fetcher side.
   absl::Status Append(const char* data, size_t n);
   void SetSize(int64_t size);
+  // Every byte arrived and they hash to the digest: readers may have the
+  // last one before the commit makes the blob durable.
+  void Verified();
   void End(absl::Status status);
 
   const int spool_fd_;
@@ -67,6 +72,7 @@ class BlobFetch : public std::enable_shared_from_this<BlobFetch> {
   int64_t received_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t size_ ABSL_GUARDED_BY(mu_) = -1;  // -1 until known.
   bool ended_ ABSL_GUARDED_BY(mu_) = false;
+  bool verified_ ABSL_GUARDED_BY(mu_) = false;
   absl::Status status_ ABSL_GUARDED_BY(mu_);
 };
 
@@ -96,7 +102,12 @@ class BlobFetcher {
  private:
   void Run(RepositoryName name, Digest digest, BlobSource source,
            std::shared_ptr<BlobFetch> fetch);
-  // Stores what `source` sends, verified, as the blob in `name`.
+  // Receives what `source` sends into the fetch's spool, hashing it: OK
+  // when it is all there and hashes to `digest`.
+  absl::Status Receive(const Digest& digest, const BlobSource& source,
+                       BlobFetch& fetch);
+  // Receive, then (readers served) copies the spool into an upload in
+  // `name` and commits it as the blob.
   absl::Status Store(const RepositoryName& name, const Digest& digest,
                      const BlobSource& source, BlobFetch& fetch);
 

@@ -256,6 +256,10 @@ class PullThroughTest : public ::testing::Test {
     return CachePath(
         absl::StrCat("blobs/sha256/", hex.substr(0, 2), "/", hex, "/data"));
   }
+  // Whether the blob's data is at its address in the cache's store.
+  bool Stored(const std::string& digest) {
+    return std::ifstream(BlobData(digest)).good();
+  }
   // Whether any upload (a fetch in progress or left behind) is in `name`.
   bool HasUploads(const std::string& name) {
     absl::StatusOr<std::string> listed = RunCommand(
@@ -425,7 +429,8 @@ TEST_F(PullThroughTest, SixteenPullsOfAnUncachedLayerFetchItOnce) {
   EXPECT_EQ(HubGets(path), 1);
   // Cached whole: served again without the upstream.
   ASSERT_OK(
-      WaitFor([&] { return !HasUploads("hub/lib/big"); }, absl::Seconds(30)));
+      WaitFor([&] { return Stored(digest) && !HasUploads("hub/lib/big"); },
+              absl::Seconds(60)));
   hub_.process.reset();
   Received again = StreamGet(cache_.port, "/v2/hub/lib/big/blobs/" + digest);
   EXPECT_EQ(again.digest, digest);
@@ -440,9 +445,9 @@ TEST_F(PullThroughTest, ClientLeavingMidBlobLeavesNoPartialBlob) {
   EXPECT_LT(cut.bytes, static_cast<int64_t>(blob.size()));
   // The fetch goes on for the next client, and stores only the whole blob.
   ASSERT_OK(
-      WaitFor([&] { return !HasUploads("hub/lib/big"); }, absl::Seconds(60)));
+      WaitFor([&] { return Stored(digest) && !HasUploads("hub/lib/big"); },
+              absl::Seconds(60)));
   std::ifstream data(BlobData(digest), std::ios::binary);
-  ASSERT_TRUE(data.good()) << "the completed fetch was not stored";
   std::string stored((std::istreambuf_iterator<char>(data)),
                      std::istreambuf_iterator<char>());
   EXPECT_EQ(DigestOf(stored).ToString(), digest);

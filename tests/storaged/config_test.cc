@@ -191,6 +191,87 @@ TEST(StoragedConfigTest, BadRetentionIsRefusedWithItsLine) {
                         "a duration"));
 }
 
+TEST(StoragedConfigTest, ProxyRegistriesAndTheWholeRegistryForm) {
+  std::string credentials = Write("username: bot\npassword: 's3cret'\n");
+  absl::StatusOr<StoragedConfig> config = LoadStoragedConfig(
+      Write(absl::StrCat("proxy:\n  registries:\n"
+                         "    - prefix: hub\n"
+                         "      remoteurl: https://registry-1.docker.io/\n"
+                         "      username: u\n      password: p\n"
+                         "      ttl: 1h\n"
+                         "    - prefix: ghcr/\n"
+                         "      remoteurl: http://127.0.0.1:5000\n"
+                         "      credentialsfile: ",
+                         credentials,
+                         "\n      tls:\n        ca: /ca.pem\n"
+                         "        insecureskipverify: true\n")),
+      {});
+  ASSERT_TRUE(config.ok()) << config.status();
+  ASSERT_EQ(config->upstreams.size(), 2u);
+  EXPECT_EQ(config->upstreams[0].prefix, "hub/");
+  EXPECT_EQ(config->upstreams[0].remote_url, "https://registry-1.docker.io");
+  EXPECT_EQ(config->upstreams[0].username, "u");
+  EXPECT_EQ(config->upstreams[0].ttl, absl::Hours(1));
+  EXPECT_EQ(config->upstreams[1].prefix, "ghcr/");
+  EXPECT_EQ(config->upstreams[1].username, "bot");
+  EXPECT_EQ(config->upstreams[1].password, "s3cret");
+  EXPECT_EQ(config->upstreams[1].ttl, absl::Minutes(10));  // The default.
+  EXPECT_EQ(config->upstreams[1].ca_file, "/ca.pem");
+  EXPECT_TRUE(config->upstreams[1].insecure_skip_verify);
+
+  config = LoadStoragedConfig(
+      Write("proxy:\n  remoteurl: https://mirror.example\n  ttl: 5m\n"), {});
+  ASSERT_TRUE(config.ok()) << config.status();
+  ASSERT_EQ(config->upstreams.size(), 1u);
+  EXPECT_EQ(config->upstreams[0].prefix, "");
+  EXPECT_EQ(config->upstreams[0].ttl, absl::Minutes(5));
+  EXPECT_TRUE(
+      LoadStoragedConfig(Write("version: 0.1\n"), {})->upstreams.empty());
+}
+
+TEST(StoragedConfigTest, BadProxyConfigIsRefusedWithItsLine) {
+  auto error = [](const std::string& yaml) {
+    absl::StatusOr<StoragedConfig> config =
+        LoadStoragedConfig(Write("proxy:\n" + yaml), {});
+    EXPECT_FALSE(config.ok()) << yaml;
+    return std::string(config.status().message());
+  };
+  const std::string list = "  registries:\n";
+  EXPECT_THAT(error(list + "    - prefix: hub/\n      ttl: 1m\n"),
+              HasSubstr(".yml:3: a proxied registry needs remoteurl"));
+  EXPECT_THAT(error(list + "    - remoteurl: https://a\n"),
+              HasSubstr(".yml:3: a proxied registry needs a prefix"));
+  for (const char* url : {"ftp://a", "https://", "https://a/v2/x",
+                          "https://a:0", "https://u@a"}) {
+    EXPECT_THAT(error(absl::StrCat(
+                    list, "    - prefix: hub/\n      remoteurl: ", url, "\n")),
+                HasSubstr(".yml:4: remoteurl"))
+        << url;
+  }
+  EXPECT_THAT(error(list + "    - prefix: hub/\n      remoteurl: https://a\n"
+                           "    - prefix: hub\n      remoteurl: https://b\n"),
+              HasSubstr(".yml:5: prefix \"hub/\" is given twice"));
+  EXPECT_THAT(error(list + "    - prefix: Hub/\n      remoteurl: https://a\n"),
+              HasSubstr(".yml:3: prefix \"Hub\" is not a repository name"));
+  EXPECT_THAT(error(list + "    - prefix: hub/\n      remoteurl: https://a\n"
+                           "      ttl: -1m\n"),
+              HasSubstr(".yml:5: key \"proxy.registries.0.ttl\" must be a "
+                        "duration"));
+  EXPECT_THAT(error(list + "    - prefix: hub/\n      remoteurl: https://a\n"
+                           "      username: u\n"),
+              HasSubstr(".yml:5: username and password go together"));
+  EXPECT_THAT(
+      error(list + "    - prefix: hub/\n      remoteurl: https://a\n"
+                   "      credentialsfile: /no/such/file\n"),
+      HasSubstr(".yml:5: credentialsfile /no/such/file cannot be read"));
+  EXPECT_THAT(error(list + "    - prefix: hub/\n      remoteurl: https://a\n"
+                           "      remote: https://b\n"),
+              HasSubstr(".yml:5: unknown key \"proxy.registries.0.remote\""));
+  EXPECT_THAT(error("  remoteurl: https://a\n" + list +
+                    "    - prefix: hub/\n      remoteurl: https://b\n"),
+              HasSubstr(".yml:2: give proxy.remoteurl"));
+}
+
 TEST(StoragedConfigTest, BadFilesNameTheKeyAndLine) {
   auto error = [](const std::string& yaml) {
     absl::StatusOr<StoragedConfig> config = LoadStoragedConfig(Write(yaml), {});
