@@ -148,12 +148,12 @@ class PullThroughTest : public ::testing::Test {
   void StartCache(const std::string& proxy_yaml) {
     cache_root_ = NewTempDir("cache");
     metrics_port_ = FreePort();
-    std::string config =
+    cache_config_ =
         WriteFile("storaged.yml",
                   absl::StrCat("metrics:\n  addr: 127.0.0.1:", metrics_port_,
                                "\n", proxy_yaml));
     absl::StatusOr<StoragedProcess> storaged =
-        StartStoraged(cache_root_, {"--config=" + config});
+        StartStoraged(cache_root_, {"--config=" + cache_config_});
     ASSERT_OK(storaged);
     cache_storaged_ = *std::move(storaged);
     absl::StatusOr<GatewayProcess> gateway =
@@ -278,6 +278,7 @@ class PullThroughTest : public ::testing::Test {
   GatewayProcess tok_;
   std::string mirror_credentials_;
   std::string cache_root_;
+  std::string cache_config_;
   int metrics_port_ = 0;
   StoragedProcess cache_storaged_;
   GatewayProcess cache_;
@@ -289,10 +290,18 @@ TEST_F(PullThroughTest, TwoUpstreamsAtOnceByteIdenticalBesideOrdinaryRepos) {
   std::string tok_image = Layout("v2", 2);
   PushToHub(hub_image, "lib/app:v1");
   PushToTok(tok_image, "team/tool:v2");
+  // A third upstream without authentication or TLS.
+  absl::StatusOr<DockerRegistryProcess> plain =
+      StartDockerRegistry(NewTempDir("plain"));
+  ASSERT_OK(plain);
+  ASSERT_OK(Skopeo(
+      {"copy", "--dest-tls-verify=false", hub_image,
+       absl::StrCat("docker://127.0.0.1:", plain->port, "/lib/app:v3")}));
   StartCache(absl::StrCat("proxy:\n  registries:\n", HubEntry("hub/", "10m"),
-                          TokEntry("tok/")));
+                          TokEntry("tok/"), "    - prefix: plain\n",
+                          "      remoteurl: ", plain->url, "\n"));
 
-  // Basic over TLS, and the Bearer flow, from one cache.
+  // Anonymous, Basic over TLS, and the Bearer flow, from one cache.
   ASSERT_OK(PullFromCache("hub/lib/app:v1"));
   ASSERT_OK(PullFromCache("tok/team/tool:v2"));
   absl::StatusOr<std::string> cached = CacheRaw("hub/lib/app:v1");
@@ -488,6 +497,31 @@ TEST_F(PullThroughTest, CutOffOrCorruptUpstreamBlobsAreNeverStored) {
   EXPECT_FALSE(std::ifstream(BlobData(digest)).good());
   EXPECT_OK(cache_storaged_.process->WaitForLog("does not hash to",
                                                 absl::Seconds(5)));
+}
+
+TEST_F(PullThroughTest, CachedContentIsCollectedLikeAnyOther) {
+  PushToHub(Layout("v1", 11), "lib/app:v1");
+  StartCache(absl::StrCat(
+      "proxy:\n  registries:\n", HubEntry("hub/", "10m"),
+      "storage:\n  maintenance:\n    retention:\n      policies:\n",
+      "        - repositories: [\"hub/**\"]\n          deleteuntagged: true\n",
+      "          keeptags:\n            patterns: [\"^keep$\"]\n"));
+  ASSERT_OK(PullFromCache("hub/lib/app:v1"));
+  absl::StatusOr<std::string> raw = CacheRaw("hub/lib/app:v1");
+  ASSERT_OK(raw);
+  std::string layer = nlohmann::json::parse(*raw)["layers"][0]["digest"];
+  ASSERT_TRUE(Stored(layer));
+  // Retention drops the cached tag; the collection frees what it held,
+  // beside the serving storaged.
+  ASSERT_OK(RunCommand(
+      {RunfilePath("storaged/storaged"), "gc", "--config=" + cache_config_,
+       "--root=" + cache_root_, "--delay=0s"},
+      absl::Seconds(60)));
+  EXPECT_FALSE(Stored(layer));
+  EXPECT_FALSE(Stored(DigestOf(*raw).ToString()));
+  // And the next pull fetches it again.
+  ASSERT_OK(PullFromCache("hub/lib/app:v1"));
+  EXPECT_TRUE(Stored(layer));
 }
 
 TEST_F(PullThroughTest, WholeRegistryFormMirrorsEveryRepository) {
