@@ -40,6 +40,7 @@ registry_yml() {  # ROOT PORT [REMOTE]
   return 0
 }
 registry_yml "$WORK/upstream" "$UP" >"$WORK/upstream.yml"
+sed -i 's/accesslog: {disabled: true}/accesslog: {disabled: false}/' "$WORK/upstream.yml"
 wait_for() {
   for _ in $(seq 100); do
     curl -sf "http://127.0.0.1:$1/v2/" >/dev/null && return 0
@@ -124,6 +125,13 @@ for side in ours theirs; do
   printf '%-12s %8s %8s %6.2fx\n' "$side" "$miss" "$hit" \
     "$(awk -v a="$miss" -v b="$direct" 'BEGIN{print a/b}')"
 done
+# Blob GETs the upstream logged, by client (curl: direct; Go: docker-registry;
+# cpp-httplib: ours), per blob.
+gets() { grep '"GET /v2/lib/big/blobs/' "$WORK/upstream.log" | grep -c "$1" || true; }
+printf 'upstream GETs per blob: direct %s, ours %s, theirs %s\n' \
+  "$(awk -v n="$(gets curl)" -v r="$ROUNDS" 'BEGIN{print n/r}')" \
+  "$(awk -v n="$(gets cpp-httplib)" -v r="$ROUNDS" 'BEGIN{print n/r}')" \
+  "$(awk -v n="$(gets Go-http-client)" -v r="$ROUNDS" 'BEGIN{print n/r}')"
 printf 'theirs/ours: miss %.2fx, hit %.2fx\n' \
   "$(awk -v a="$(m theirs-miss)" -v b="$(m ours-miss)" 'BEGIN{print a/b}')" \
   "$(awk -v a="$(m theirs-hit)" -v b="$(m ours-hit)" 'BEGIN{print a/b}')"
