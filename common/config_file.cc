@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -207,6 +209,19 @@ std::set<std::string> ConfigFile::Children(absl::string_view section) const {
     children.insert(rest.substr(0, rest.find('.')));
   }
   return children;
+}
+
+std::vector<std::string> ConfigFile::Items(absl::string_view list) const {
+  std::vector<int> indexes;
+  for (const std::string& child : Children(list)) {
+    int index = 0;
+    if (absl::SimpleAtoi(child, &index)) indexes.push_back(index);
+  }
+  std::sort(indexes.begin(), indexes.end());
+  std::vector<std::string> items;
+  for (int index : indexes)
+    items.push_back(absl::StrCat(list, ".", index, "."));
+  return items;
 }
 
 std::map<std::string, std::string> ConfigFile::Values(

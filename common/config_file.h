@@ -53,6 +53,9 @@ class ConfigFile {
                                           absl::Duration fallback) const;
   // The keys directly below `section` ("storage" -> {"s3", "redirect"}).
   std::set<std::string> Children(absl::string_view section) const;
+  // The item keys of a list of mappings ("a" -> {"a.0.", "a.1.", ...}), in
+  // the file's order.
+  std::vector<std::string> Items(absl::string_view list) const;
   // The values directly below `section`, keyed by their last component.
   std::map<std::string, std::string> Values(absl::string_view section) const;
   // "FILE:LINE" of `key`, for messages.

@@ -17,14 +17,9 @@ const std::string kPolicies = "storage.maintenance.retention.policies";
 // The retention policies, in the file's order.
 absl::StatusOr<std::vector<gc::RetentionPolicy>> ReadRetention(
     const ConfigFile& file) {
-  std::vector<int> indexes;
-  for (const std::string& child : file.Children(kPolicies)) {
-    indexes.push_back(std::stoi(child));
-  }
-  std::sort(indexes.begin(), indexes.end());
   std::vector<gc::RetentionPolicy> policies;
-  for (int index : indexes) {
-    const std::string at = absl::StrCat(kPolicies, ".", index, ".");
+  for (const std::string& at : file.Items(kPolicies)) {
+    const size_t index = policies.size();
     auto refuse = [&](const std::string& key, absl::string_view why) {
       return absl::InvalidArgumentError(
           absl::StrCat(file.Where(at + key), ": ", why));

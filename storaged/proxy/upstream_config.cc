@@ -151,14 +151,8 @@ std::set<std::string> UpstreamConfigKeys() {
 absl::StatusOr<std::vector<UpstreamConfig>> ReadUpstreams(
     const ConfigFile& file) {
   std::vector<UpstreamConfig> upstreams;
-  std::vector<int> indexes;
-  for (const std::string& child : file.Children(kList)) {
-    indexes.push_back(std::stoi(child));
-  }
-  std::sort(indexes.begin(), indexes.end());
   std::set<std::string> prefixes;
-  for (int index : indexes) {
-    const std::string at = absl::StrCat(kList, ".", index, ".");
+  for (const std::string& at : file.Items(kList)) {
     std::string prefix = file.String(at + "prefix", "");
     while (absl::EndsWith(prefix, "/")) prefix.pop_back();
     if (prefix.empty()) {
