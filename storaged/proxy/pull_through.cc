@@ -82,7 +82,7 @@ absl::optional<PullThroughCache::Route> PullThroughCache::Find(
     const std::string& prefix = upstream->config.prefix;
     if (name.str().size() > prefix.size() &&
         absl::StartsWith(name.str(), prefix)) {
-      return Route{upstream.get(), name.str().substr(prefix.size())};
+      return Route{upstream.get(), RemoteName(upstream->config, name.str())};
     }
   }
   return absl::nullopt;

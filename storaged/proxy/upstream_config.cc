@@ -138,6 +138,19 @@ absl::StatusOr<UpstreamConfig> ReadOne(const ConfigFile& file,
 
 }  // namespace
 
+std::string RemoteName(const UpstreamConfig& upstream,
+                       absl::string_view local) {
+  absl::string_view rest = local.substr(upstream.prefix.size());
+  const bool docker_hub =
+      upstream.remote_url == "https://registry-1.docker.io" ||
+      upstream.remote_url == "https://index.docker.io" ||
+      upstream.remote_url == "https://docker.io";
+  if (docker_hub && !absl::StrContains(rest, "/")) {
+    return absl::StrCat("library/", rest);
+  }
+  return std::string(rest);
+}
+
 std::set<std::string> UpstreamConfigKeys() {
   std::set<std::string> keys;
   for (const char* key : kItemKeys) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/config_file.h"
 
@@ -28,6 +29,11 @@ struct UpstreamConfig {
   std::string ca_file;  // PEM CAs for https; empty: the system's.
   bool insecure_skip_verify = false;
 };
+
+// The name upstream of the mirrored repository `local`, which starts with
+// the upstream's prefix: the rest of the name, with Docker Hub's "library/"
+// before a one-component name (as docker adds it for docker.io).
+std::string RemoteName(const UpstreamConfig& upstream, absl::string_view local);
 
 // The keys of the proxy section, for the file's known keys.
 std::set<std::string> UpstreamConfigKeys();

@@ -229,6 +229,22 @@ TEST(StoragedConfigTest, ProxyRegistriesAndTheWholeRegistryForm) {
       LoadStoragedConfig(Write("version: 0.1\n"), {})->upstreams.empty());
 }
 
+TEST(StoragedConfigTest, MirroredNamesUpstream) {
+  proxy::UpstreamConfig hub;
+  hub.prefix = "hub/";
+  hub.remote_url = "https://registry-1.docker.io";
+  EXPECT_EQ(proxy::RemoteName(hub, "hub/alpine"), "library/alpine");
+  EXPECT_EQ(proxy::RemoteName(hub, "hub/bitnami/redis"), "bitnami/redis");
+  proxy::UpstreamConfig ghcr;
+  ghcr.prefix = "ghcr/";
+  ghcr.remote_url = "https://ghcr.io";
+  EXPECT_EQ(proxy::RemoteName(ghcr, "ghcr/tool"), "tool");
+  proxy::UpstreamConfig whole;  // Every repository: no prefix.
+  whole.remote_url = "https://index.docker.io";
+  EXPECT_EQ(proxy::RemoteName(whole, "library/ubuntu"), "library/ubuntu");
+  EXPECT_EQ(proxy::RemoteName(whole, "ubuntu"), "library/ubuntu");
+}
+
 TEST(StoragedConfigTest, BadProxyConfigIsRefusedWithItsLine) {
   auto error = [](const std::string& yaml) {
     absl::StatusOr<StoragedConfig> config =
