@@ -314,6 +314,14 @@ TEST_F(PullThroughTest, TwoUpstreamsAtOnceByteIdenticalBesideOrdinaryRepos) {
   absl::StatusOr<std::string> cached_tok = CacheRaw("tok/team/tool:v2");
   ASSERT_OK(cached_tok);
   EXPECT_EQ(*cached_tok, *from_tok);
+  // Tokens are cached until they expire: the upstream's tags list (not
+  // asked for yet) goes with the token the pull got.
+  const int token_requests = tokens_->requests();
+  EXPECT_GE(token_requests, 1);
+  auto tok_tags = client_->Get("/v2/tok/team/tool/tags/list");
+  ASSERT_TRUE(tok_tags);
+  EXPECT_EQ(tok_tags->status, 200);
+  EXPECT_EQ(tokens_->requests(), token_requests);
   std::string digest = DigestOf(*cached).ToString();
   ASSERT_OK(PullFromCache("hub/lib/app@" + digest));  // By digest.
 

@@ -97,6 +97,7 @@ std::string TokenServer::realm() const {
 }
 
 void TokenServer::Handle(const httplib::Request& req, httplib::Response& res) {
+  ++requests_;
   std::string user;
   std::string header = req.get_header_value("Authorization");
   absl::string_view basic = header;

@@ -8,6 +8,7 @@
 
 #include <httplib.h>
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -42,6 +43,9 @@ class TokenServer {
   // "http://127.0.0.1:<port>/token".
   std::string realm() const;
 
+  // Token requests answered so far (issued or refused).
+  int requests() const { return requests_; }
+
  private:
   TokenServer() = default;
   void Handle(const httplib::Request& req, httplib::Response& res);
@@ -51,6 +55,7 @@ class TokenServer {
   httplib::Server http_;
   std::thread thread_;
   int port_ = 0;
+  std::atomic<int> requests_{0};
 };
 
 }  // namespace registry::testing
