@@ -2,24 +2,28 @@
 // Gateway, started by scripts/s3-server.sh): skopeo round trips with layers
 // of several parts, pulls redirected to presigned URLs (and not when
 // redirects are disabled), and an upload resumed on a second storaged after
-// the first is killed mid-upload, both on one bucket.
+// the first is killed mid-upload, both on one bucket; a pull-through cache
+// on a bucket, shared by two replicas.
 #include <signal.h>
 
 #include <fstream>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/digest.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "httplib.h"
+#include "tests/testing/docker_registry_process.h"
 #include "tests/testing/gateway_process.h"
 #include "tests/testing/oci_layout.h"
 #include "tests/testing/s3_server.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/test_data.h"
+#include "tests/testing/wait.h"
 
 namespace registry::testing {
 namespace {
@@ -27,11 +31,12 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-absl::StatusOr<Registry> StartOnS3(const std::string& root, bool redirect) {
+absl::StatusOr<Registry> StartOnS3(const std::string& root, bool redirect,
+                                   const std::string& extra_yaml = "") {
   absl::StatusOr<StoragedProcess> storaged = StartStoraged(
       NewTempDir("unused"),
-      {"--driver=s3",
-       "--config=" + SharedS3Server().WriteStoragedConfig(root, redirect)});
+      {"--driver=s3", "--config=" + SharedS3Server().WriteStoragedConfig(
+                                        root, redirect, extra_yaml)});
   if (!storaged.ok()) return storaged.status();
   absl::StatusOr<GatewayProcess> gateway = StartGateway(storaged->address);
   if (!gateway.ok()) return gateway.status();
@@ -195,6 +200,54 @@ TEST(S3EndToEndTest, UploadResumesOnAnotherStoragedAfterTheFirstIsKilled) {
   ASSERT_TRUE(get);
   EXPECT_EQ(get->status, 200);
   EXPECT_TRUE(get->body == content) << "pulled blob differs";
+}
+
+TEST(S3EndToEndTest, PullThroughCacheOnABucketIsSharedByReplicas) {
+  absl::StatusOr<DockerRegistryProcess> upstream =
+      StartDockerRegistry(NewTempDir("upstream"));
+  ASSERT_OK(upstream);
+  OciLayout source(NewTempDir("src"));
+  absl::StatusOr<OciDescriptor> image =
+      source.AddImage({6 << 20, 64 << 10}, "amd64", 21);
+  ASSERT_OK(image);
+  source.Tag("v1", *image);
+  ASSERT_OK(source.Finish());
+  ASSERT_OK(Skopeo(
+      {"copy", "--dest-tls-verify=false", "oci:" + source.dir() + ":v1",
+       absl::StrCat("docker://127.0.0.1:", upstream->port, "/lib/app:v1")}));
+  const std::string root = NewRoot();
+  const std::string proxy =
+      absl::StrCat("proxy:\n  registries:\n    - prefix: hub/\n",
+                   "      remoteurl: ", upstream->url, "\n      ttl: 10m\n");
+  absl::StatusOr<Registry> first = StartOnS3(root, true, proxy);
+  ASSERT_OK(first);
+  absl::StatusOr<Registry> second = StartOnS3(root, true, proxy);
+  ASSERT_OK(second);
+  auto pull = [&](const Registry& registry) {
+    return Skopeo(
+        {"copy", "--src-tls-verify=false",
+         absl::StrCat("docker://", registry.gateway.host, "/hub/lib/app:v1"),
+         "oci:" + NewTempDir("pulled") + ":v1"});
+  };
+  ASSERT_OK(pull(*first));  // Fetched upstream into the bucket.
+  // Each blob is stored once its clients have it: config and two layers.
+  ASSERT_OK(WaitFor(
+      [&] {
+        std::ifstream log(first->storaged.process->log_path());
+        std::string line;
+        int stored = 0;
+        while (std::getline(log, line)) {
+          stored += absl::StrContains(line, "fetched a blob") ? 1 : 0;
+        }
+        return stored == 3;
+      },
+      absl::Seconds(60)));
+  upstream->process.reset();  // SIGKILL: only the bucket has it now.
+  ASSERT_OK(pull(*second));   // The other replica serves it from there.
+  auto pushed = httplib::Client("127.0.0.1", second->gateway.port)
+                    .Post("/v2/hub/lib/app/blobs/uploads/");
+  ASSERT_TRUE(pushed);
+  EXPECT_EQ(pushed->status, 405);
 }
 
 }  // namespace

@@ -76,7 +76,8 @@ std::map<std::string, std::string> S3Server::DriverParams(
 }
 
 std::string S3Server::WriteStoragedConfig(const std::string& rootdirectory,
-                                          bool redirect) const {
+                                          bool redirect,
+                                          const std::string& extra) const {
   std::string path = absl::StrCat(NewTempDir("config"), "/storaged.yml");
   std::ofstream out(path);
   out << "version: 0.1\n"
@@ -91,7 +92,8 @@ std::string S3Server::WriteStoragedConfig(const std::string& rootdirectory,
       << "    secretkey: " << secret_key_ << "\n"
       << "    rootdirectory: /" << rootdirectory << "\n"
       << "    chunksize: " << (5 << 20) << "\n"
-      << "    forcepathstyle: true\n";
+      << "    forcepathstyle: true\n"
+      << extra;
   return path;
 }
 

@@ -31,9 +31,11 @@ class S3Server {
       const std::string& rootdirectory) const;
 
   // A storaged configuration file (Distribution's keys) on this server's
-  // bucket under `rootdirectory`, with 5 MiB parts; returns its path.
+  // bucket under `rootdirectory`, with 5 MiB parts, and `extra` YAML (other
+  // top-level sections) at the end; returns its path.
   std::string WriteStoragedConfig(const std::string& rootdirectory,
-                                  bool redirect = true) const;
+                                  bool redirect = true,
+                                  const std::string& extra = "") const;
 
  private:
   S3Server() = default;
