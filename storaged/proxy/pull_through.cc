@@ -108,6 +108,8 @@ absl::Status PullThroughCache::CheckWrite(const RepositoryName& name,
       name.str());
 }
 
+namespace {
+
 // Why an upstream answer is not usable, as the client should see it.
 absl::Status UpstreamFailure(const std::string& url,
                              const absl::StatusOr<UpstreamResponse>& response,
@@ -130,6 +132,8 @@ absl::Status UpstreamFailure(const std::string& url,
       absl::StrCat(what, ": upstream ", url, " answered ", response->status),
       url);
 }
+
+}  // namespace
 
 bool PullThroughCache::Fresh(const Route& route, const RepositoryName& name,
                              const Tag& tag) {
