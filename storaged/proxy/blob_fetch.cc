@@ -143,7 +143,8 @@ absl::StatusOr<std::shared_ptr<BlobFetch>> BlobFetcher::Fetch(
     const RepositoryName& name, const Digest& digest, BlobSource source) {
   absl::MutexLock lock(&mu_);
   if (stopping_) return absl::UnavailableError("storaged is stopping");
-  auto it = running_.find(digest);
+  const std::pair<std::string, Digest> key{name.str(), digest};
+  auto it = running_.find(key);
   if (it != running_.end()) return it->second;
   std::string pattern = spool_dir_ + "/registry-fetch-XXXXXX";
   int fd = mkstemp(pattern.data());
@@ -153,7 +154,7 @@ absl::StatusOr<std::shared_ptr<BlobFetch>> BlobFetcher::Fetch(
   }
   unlink(pattern.c_str());  // Gone with the last reader, or a crash.
   std::shared_ptr<BlobFetch> fetch(new BlobFetch(fd));
-  running_[digest] = fetch;
+  running_[key] = fetch;
   ++threads_;
   std::thread([this, name, digest, source = std::move(source), fetch] {
     Run(name, digest, source, fetch);
@@ -181,7 +182,7 @@ void BlobFetcher::Run(RepositoryName name, Digest digest, BlobSource source,
   absl::MutexLock lock(&mu_);
   // Out of the map before readers learn the end: a request that misses
   // from now on finds the blob stored (or starts again after a failure).
-  running_.erase(digest);
+  running_.erase({name.str(), digest});
   fetch->End(std::move(stored));
   --threads_;
 }

@@ -1,6 +1,8 @@
 // Blobs fetched from an upstream on a cache miss: streamed to every reader
-// while they arrive, and stored at the same time. One fetch per digest per
-// process: later requests for the same blob join the running fetch.
+// while they arrive, then stored. One fetch per repository and digest per
+// process: later requests for the same blob in the same repository join the
+// running fetch (a request in another repository, whose upstream may not
+// have the blob, does not get its bytes).
 //
 // The fetch appends what arrives to a spool file (unlinked: a crash leaves
 // nothing) that readers follow, hashing it on the way. Readers never get
@@ -21,6 +23,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -91,7 +94,7 @@ class BlobFetcher {
   // them.
   ~BlobFetcher();
 
-  // The running fetch of `digest`, or a new one into `name` from `source`.
+  // The running fetch of `digest` into `name`, or a new one from `source`.
   absl::StatusOr<std::shared_ptr<BlobFetch>> Fetch(const RepositoryName& name,
                                                    const Digest& digest,
                                                    BlobSource source);
@@ -114,7 +117,9 @@ class BlobFetcher {
   UploadStore* const uploads_;
   const std::string spool_dir_;
   absl::Mutex mu_;
-  std::map<Digest, std::shared_ptr<BlobFetch>> running_ ABSL_GUARDED_BY(mu_);
+  // By repository name and digest.
+  std::map<std::pair<std::string, Digest>, std::shared_ptr<BlobFetch>> running_
+      ABSL_GUARDED_BY(mu_);
   int threads_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
 };

@@ -25,6 +25,7 @@
 #include "tests/testing/docker_registry_process.h"
 #include "tests/testing/gateway_process.h"
 #include "tests/testing/oci_layout.h"
+#include "tests/testing/registry_client.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/storaged_process.h"
 #include "tests/testing/subprocess.h"
@@ -435,6 +436,19 @@ TEST_F(PullThroughTest, SixteenPullsOfAnUncachedLayerFetchItOnce) {
       one = StreamGet(cache_.port, "/v2/hub/lib/big/blobs/" + digest);
     });
   }
+  // Meanwhile (the fetch has started) an internal caller reads the digest
+  // in a repository whose upstream lacks it: it does not get the running
+  // fetch's bytes.
+  EXPECT_OK(WaitFor(
+      [&] {
+        return absl::StrContains(
+            Metrics(), "registry_proxy_cache_misses_total{registry=\"" +
+                           hub_.url + "\",kind=\"blob\"}");
+      },
+      absl::Seconds(30)));
+  absl::StatusOr<std::string> elsewhere =
+      ReadBlob(*cache_storaged_.channel, "hub/lib/none", digest);
+  EXPECT_TRUE(absl::IsNotFound(elsewhere.status())) << elsewhere.status();
   for (std::thread& pull : pulls) pull.join();
   for (const Received& one : received) {
     EXPECT_EQ(one.status, 200);
