@@ -137,8 +137,10 @@ class StorageDriver {
   virtual absl::Status DeleteFiles(const std::vector<std::string>& paths);
 
   // Visits every path below directory `path`, depth first, pre-order, in
-  // lexical order of each directory's entries. kSkipDir on a directory skips
-  // its subtree; kStop ends the walk with OK.
+  // key order: each directory's entries sorted by name, a directory's name
+  // compared as if followed by '/' (so "a-b" comes before directory "a",
+  // as object stores list keys; callers wanting another order sort).
+  // kSkipDir on a directory skips its subtree; kStop ends the walk with OK.
   virtual absl::Status Walk(absl::string_view path, const WalkFn& fn) = 0;
 
   // Takes the exclusive lock named by the file `path`, waiting up to `wait`

@@ -329,18 +329,30 @@ absl::Status FilesystemDriver::WalkDir(const std::string& path,
   // A directory removed while walking is simply gone.
   if (absl::IsNotFound(names.status())) return absl::OkStatus();
   RETURN_IF_ERROR(names.status());
+  std::vector<FileInfo> children;
+  children.reserve(names->size());
   for (const std::string& name : *names) {
-    std::string child = JoinPath(path, name);
-    absl::StatusOr<FileInfo> info = StatLocal(local + "/" + name, child);
+    absl::StatusOr<FileInfo> info =
+        StatLocal(local + "/" + name, JoinPath(path, name));
     if (absl::IsNotFound(info.status())) continue;
     RETURN_IF_ERROR(info.status());
-    WalkAction action = fn(*info);
+    children.push_back(*std::move(info));
+  }
+  // Key order: a directory sorts as its name followed by '/'.
+  auto key = [](const FileInfo& info) {
+    return info.is_dir ? info.path + "/" : info.path;
+  };
+  std::sort(
+      children.begin(), children.end(),
+      [&](const FileInfo& a, const FileInfo& b) { return key(a) < key(b); });
+  for (const FileInfo& info : children) {
+    WalkAction action = fn(info);
     if (action == WalkAction::kStop) {
       *stop = true;
       return absl::OkStatus();
     }
-    if (info->is_dir && action != WalkAction::kSkipDir) {
-      RETURN_IF_ERROR(WalkDir(child, fn, stop));
+    if (info.is_dir && action != WalkAction::kSkipDir) {
+      RETURN_IF_ERROR(WalkDir(info.path, fn, stop));
       if (*stop) return absl::OkStatus();
     }
   }

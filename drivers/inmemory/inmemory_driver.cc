@@ -246,7 +246,8 @@ absl::Status InMemoryDriver::Delete(absl::string_view path) {
 absl::Status InMemoryDriver::Walk(absl::string_view path, const WalkFn& fn) {
   ASSIGN_OR_RETURN(FileInfo root, Stat(path));
   if (!root.is_dir) return NotFound("walk (not a directory)", path);
-  // Snapshot the entries in walk order, then call back without the lock.
+  // Snapshot the entries in walk order (the map's key order, each directory
+  // just before its first file), then call back without the lock.
   std::vector<FileInfo> entries;
   {
     std::string prefix = DirPrefix(path);
@@ -266,15 +267,6 @@ absl::Status InMemoryDriver::Walk(absl::string_view path, const WalkFn& fn) {
                    it->second.mod_time, false});
     }
   }
-  // Map order sorts "a-b" before "a/b"; walk order wants each directory's
-  // entries sorted by name, so sort by path components.
-  std::stable_sort(entries.begin(), entries.end(),
-                   [](const FileInfo& a, const FileInfo& b) {
-                     std::string ka = a.path, kb = b.path;
-                     std::replace(ka.begin(), ka.end(), '/', '\x01');
-                     std::replace(kb.begin(), kb.end(), '/', '\x01');
-                     return ka < kb;
-                   });
   std::string skip;  // Prefix of a skipped directory.
   for (const FileInfo& info : entries) {
     if (!skip.empty() && absl::StartsWith(info.path, skip)) continue;

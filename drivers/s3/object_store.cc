@@ -307,13 +307,24 @@ absl::StatusOr<std::vector<UploadEntry>> ObjectStore::ListUploads(
 absl::Status ObjectStore::List(
     const std::string& prefix, const std::string& delimiter, int max_keys,
     const std::function<bool(const ObjectListing&)>& page) {
+  return List(prefix, delimiter, "", max_keys, page);
+}
+
+absl::Status ObjectStore::List(
+    const std::string& prefix, const std::string& delimiter,
+    const std::string& start_after, int max_keys,
+    const std::function<bool(const ObjectListing&)>& page) {
   std::string token;
   while (true) {
     KeyValues query = {{"list-type", "2"},
                        {"prefix", prefix},
                        {"max-keys", absl::StrCat(max_keys)}};
     if (!delimiter.empty()) query.emplace_back("delimiter", delimiter);
-    if (!token.empty()) query.emplace_back("continuation-token", token);
+    if (!token.empty()) {
+      query.emplace_back("continuation-token", token);
+    } else if (!start_after.empty()) {
+      query.emplace_back("start-after", start_after);
+    }
     ASSIGN_OR_RETURN(
         S3Response response,
         client_->Send({"GET", "", query, {}, {}}, "ListObjectsV2 " + prefix));

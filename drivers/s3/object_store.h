@@ -80,6 +80,10 @@ class ObjectStore {
   absl::Status List(const std::string& prefix, const std::string& delimiter,
                     int max_keys,
                     const std::function<bool(const ObjectListing&)>& page);
+  // As above, from the first key after `start_after` (all when empty).
+  absl::Status List(const std::string& prefix, const std::string& delimiter,
+                    const std::string& start_after, int max_keys,
+                    const std::function<bool(const ObjectListing&)>& page);
 
   S3Client& client() { return *client_; }
 

@@ -2,7 +2,6 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <map>
 #include <set>
 #include <utility>
 
@@ -12,6 +11,7 @@
 #include "absl/time/clock.h"
 #include "common/status_macros.h"
 #include "drivers/path_check.h"
+#include "drivers/s3/key_walk.h"
 #include "drivers/s3/pending_file.h"
 #include "drivers/s3/s3_lock.h"
 #include "drivers/s3/s3_writer.h"
@@ -258,55 +258,7 @@ absl::Status S3Driver::DeleteFiles(const std::vector<std::string>& paths) {
 
 absl::Status S3Driver::Walk(absl::string_view path, const WalkFn& fn) {
   RETURN_IF_ERROR(CheckPath(Name(), path, /*allow_root=*/true));
-  const std::string prefix = DirPrefix(path);
-  // Component-wise order is the walk's order: a directory sorts before its
-  // entries, and "a" (with everything below it) before "a-b".
-  std::map<std::vector<std::string>, FileInfo> entries;
-  std::vector<std::string> pending_files;
-  RETURN_IF_ERROR(
-      store_.List(prefix, "", kPageSize, [&](const ObjectListing& listing) {
-        for (const s3::ObjectEntry& object : listing.objects) {
-          std::string name = ChildName(prefix, object.key);
-          if (name.empty()) continue;
-          std::vector<std::string> parts = absl::StrSplit(name, '/');
-          std::string dir(path == "/" ? "" : path);
-          for (size_t i = 0; i + 1 < parts.size(); ++i) {
-            absl::StrAppend(&dir, "/", parts[i]);
-            FileInfo& info = entries[std::vector<std::string>(
-                parts.begin(), parts.begin() + i + 1)];
-            info.path = dir;
-            info.is_dir = true;
-          }
-          FileInfo& info = entries[parts];
-          absl::string_view unused;
-          bool pending = s3::IsPendingKey(object.key, &unused);
-          if (!info.path.empty() && pending) continue;  // Finished wins.
-          info.path = JoinPath(path, name);
-          info.size = object.size;
-          info.mod_time = object.last_modified;
-          if (pending) pending_files.push_back(name);
-        }
-        return true;
-      }));
-  if (entries.empty() && path != "/") return NoSuchFile("walk", path);
-  for (const std::string& name : pending_files) {
-    std::vector<std::string> parts = absl::StrSplit(name, '/');
-    absl::StatusOr<ObjectInfo> info =
-        s3::PendingInfo(store_, absl::StrCat(prefix, name));
-    if (info.ok()) entries[parts].size = info->size;
-  }
-  const std::vector<std::string>* skipped = nullptr;
-  for (const auto& [parts, info] : entries) {
-    if (skipped != nullptr && parts.size() > skipped->size() &&
-        std::equal(skipped->begin(), skipped->end(), parts.begin())) {
-      continue;
-    }
-    skipped = nullptr;
-    WalkAction action = fn(info);
-    if (action == WalkAction::kStop) return absl::OkStatus();
-    if (action == WalkAction::kSkipDir && info.is_dir) skipped = &parts;
-  }
-  return absl::OkStatus();
+  return s3::WalkKeys(store_, path, DirPrefix(path), kPageSize, fn);
 }
 
 absl::StatusOr<std::string> S3Driver::URLFor(absl::string_view path,

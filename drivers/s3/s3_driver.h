@@ -10,8 +10,8 @@
 // upload), after which a writer that appends starts a new upload from it.
 // Moves are server-side copies (UploadPartCopy above
 // multipartcopythresholdsize) then a delete. List is one ListObjectsV2 per
-// 1000 entries; Walk lists the whole subtree without a delimiter and orders
-// it in memory. URLFor presigns GET URLs. Locks are lease objects
+// 1000 entries; Walk streams the subtree's flat listing (key_walk.h).
+// URLFor presigns GET URLs. Locks are lease objects
 // (s3_lock.h). Thread-safe; processes sharing a
 // bucket share files.
 #ifndef REGISTRY_DRIVERS_S3_S3_DRIVER_H_
