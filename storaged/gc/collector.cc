@@ -235,10 +235,13 @@ class Collector {
     return MarkManifestsLocked(index, &early.manifests, &manifests);
   }
 
+  // Remembers the links to blobs not marked yet: the mark only grows, so a
+  // link to a marked blob never goes (shared base layers, linked in every
+  // repository, are mostly marked by the time most repositories are read).
   void Remember(const std::vector<RawDigest>& layers, uint32_t index) {
     absl::MutexLock lock(&mu_);
     for (const RawDigest& digest : layers) {
-      links_.push_back(LayerLink{digest, index});
+      if (!marked_.Contains(digest)) links_.push_back(LayerLink{digest, index});
     }
   }
 
