@@ -39,6 +39,16 @@ struct Flattener {
     return absl::StrJoin(parts, ".");
   }
 
+  // Whether `keys` names `canonical`, itself or as "parent.~" (any name
+  // below parent, e.g. the headers of a request).
+  static bool Names(const std::set<std::string>& keys,
+                    const std::string& canonical) {
+    if (keys.count(canonical) != 0) return true;
+    size_t dot = canonical.rfind('.');
+    return dot != std::string::npos &&
+           keys.count(absl::StrCat(canonical.substr(0, dot), ".~")) != 0;
+  }
+
   // Whether `canonical` holds a list of mappings (a known key lies below
   // "canonical.*.").
   bool IsTable(const std::string& canonical) const {
@@ -71,11 +81,11 @@ struct Flattener {
       }
       return absl::OkStatus();
     }
-    if (known.count(canonical) == 0) {
+    if (!Names(known, canonical)) {
       return Error(node, absl::StrCat("unknown key \"", key, "\""));
     }
     if (node.IsSequence()) {
-      if (lists.count(canonical) == 0) {
+      if (!Names(lists, canonical)) {
         return Error(node, absl::StrCat("key \"", key,
                                         "\" takes one value, not a list"));
       }

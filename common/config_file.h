@@ -25,7 +25,8 @@ class ConfigFile {
   // NotFound when the file cannot be read. Keys in `lists` may hold a list
   // of values (or one). A key may hold a list of mappings when `known`
   // names keys below it with "*" for the index ("a.*.b"); its items are
-  // read as "a.0.b", "a.1.b", ...
+  // read as "a.0.b", "a.1.b", ... A key "a.~" in `known` (or `lists`)
+  // stands for every name directly below "a" (a mapping of free names).
   static absl::StatusOr<ConfigFile> Load(
       const std::string& path, const std::set<std::string>& known,
       const std::set<std::string>& lists = {});

@@ -36,6 +36,7 @@ void BeginRequest(absl::string_view client_id) {
   RequestContext& context = CurrentRequest();
   context.id = WellFormed(client_id) ? std::string(client_id) : NewId();
   context.user.clear();
+  context.origin = RequestOrigin();
   context.refusal = absl::OkStatus();
   context.start = absl::Now();
 }

@@ -9,12 +9,16 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/request_origin.h"
 
 namespace registry::gateway {
 
 struct RequestContext {
   std::string id;    // X-Request-Id: the client's when well-formed, else ours.
   std::string user;  // Set by authentication; empty when anonymous.
+  // Where the request came from (its actor is `user`), for storaged's
+  // events.
+  RequestOrigin origin;
   absl::Time start;
   // A refusal the handler must answer after it has drained the body: set
   // for requests whose body is streamed (uploads), which cpp-httplib would

@@ -48,13 +48,22 @@ void OnResponse(const httplib::Request& req, const httplib::Response& res) {
        {"remote", req.remote_addr}});
 }
 
-// Starts the request's context (id), checks the names the request carries
-// and authenticates requests under /v2. A refused upload body is answered
-// by its route, after it is drained.
-httplib::Server::HandlerResponse BeforeRouting(Authenticator* auth,
+// Starts the request's context (id, origin), checks the names the request
+// carries and authenticates requests under /v2. A refused upload body is
+// answered by its route, after it is drained.
+httplib::Server::HandlerResponse BeforeRouting(Authenticator* auth, bool tls,
                                                const httplib::Request& req,
                                                httplib::Response& response) {
   BeginRequest(req.get_header_value("X-Request-Id"));
+  RequestOrigin& origin = CurrentRequest().origin;
+  origin.addr = absl::StrCat(req.remote_addr, ":", req.remote_port);
+  origin.host = req.get_header_value("Host");
+  origin.method = req.method;
+  origin.user_agent = req.get_header_value("User-Agent");
+  std::string forwarded = req.get_header_value("X-Forwarded-Proto");
+  origin.scheme = forwarded == "https" || forwarded == "http"
+                      ? forwarded
+                      : (tls ? "https" : "http");
   response.set_header("X-Request-Id", CurrentRequest().id);
   RequestInfo info = ClassifyRequest(req.method, req.path);
   const bool has_body =
@@ -141,9 +150,10 @@ GatewayServer::GatewayServer(GatewayServerOptions options)
   // An exception in a handler is a 500 whose text stays in the log.
   http_->set_exception_handler(AnswerException);
   std::shared_ptr<Authenticator> auth = options_.authenticator;
+  const bool tls = !options_.tls_certificate.empty();
   http_->set_pre_routing_handler(
-      [auth](const httplib::Request& req, httplib::Response& response) {
-        return BeforeRouting(auth.get(), req, response);
+      [auth, tls](const httplib::Request& req, httplib::Response& response) {
+        return BeforeRouting(auth.get(), tls, req, response);
       });
   DeclareGatewayMetrics();
   http_->set_logger(OnResponse);

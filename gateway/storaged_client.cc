@@ -43,8 +43,13 @@ constexpr char kServiceConfig[] = R"json({
 std::unique_ptr<grpc::ClientContext> ContextWithin(absl::Duration timeout) {
   auto context = std::make_unique<grpc::ClientContext>();
   context->set_deadline(absl::ToChronoTime(absl::Now() + timeout));
-  const std::string& request_id = CurrentRequest().id;
-  if (!request_id.empty()) context->AddMetadata("x-request-id", request_id);
+  const RequestContext& request = CurrentRequest();
+  if (!request.id.empty()) context->AddMetadata("x-request-id", request.id);
+  RequestOrigin origin = request.origin;
+  origin.actor = request.user;
+  for (const auto& [key, value] : OriginMetadata(origin)) {
+    context->AddMetadata(key, value);
+  }
   return context;
 }
 

@@ -79,6 +79,17 @@ std::string Absolute(const std::string& path) {
   return absl::StrCat(cwd, "/", path);
 }
 
+// The keys that take lists.
+std::set<std::string> ListKeys() {
+  std::set<std::string> lists = events::NotificationsConfigLists();
+  for (std::string key :
+       {std::string("grpc.tls.clientcas"), kPolicies + ".*.repositories",
+        kPolicies + ".*.keeptags.patterns"}) {
+    lists.insert(std::move(key));
+  }
+  return lists;
+}
+
 }  // namespace
 
 const std::set<std::string>& StoragedConfigKeys() {
@@ -115,6 +126,9 @@ const std::set<std::string>& StoragedConfigKeys() {
     for (const std::string& key : proxy::UpstreamConfigKeys()) {
       keys->insert(key);
     }
+    for (const std::string& key : events::NotificationsConfigKeys()) {
+      keys->insert(key);
+    }
     for (const char* s3 :
          {"region", "regionendpoint", "bucket", "accesskey", "secretkey",
           "rootdirectory", "chunksize", "forcepathstyle", "secure",
@@ -135,12 +149,8 @@ absl::StatusOr<StoragedConfig> LoadStoragedConfig(
   std::map<std::string, std::string> plain = overrides;
   plain.erase(kDriverKey);
   plain.erase(kRootKey);
-  ASSIGN_OR_RETURN(
-      ConfigFile file,
-      ConfigFile::Open(path, StoragedConfigKeys(),
-                       {"grpc.tls.clientcas", kPolicies + ".*.repositories",
-                        kPolicies + ".*.keeptags.patterns"},
-                       plain));
+  ASSIGN_OR_RETURN(ConfigFile file, ConfigFile::Open(path, StoragedConfigKeys(),
+                                                     ListKeys(), plain));
   config.listen = file.String(kListenKey, config.listen);
   config.log_level = file.String(kLogLevelKey, config.log_level);
   ASSIGN_OR_RETURN(bool disabled, file.Bool("storage.redirect.disable", false));
@@ -183,6 +193,7 @@ absl::StatusOr<StoragedConfig> LoadStoragedConfig(
 
   ASSIGN_OR_RETURN(config.retention, ReadRetention(file));
   ASSIGN_OR_RETURN(config.upstreams, proxy::ReadUpstreams(file));
+  ASSIGN_OR_RETURN(config.notifications, events::ReadNotifications(file));
 
   std::set<std::string> configured;
   for (const std::string& section : file.Children("storage")) {

@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "drivers/factory.h"
+#include "storaged/events/notifications_config.h"
 #include "storaged/gc/retention.h"
 #include "storaged/gc/runner.h"
 #include "storaged/policy.h"
@@ -29,6 +30,7 @@ struct StoragedConfig {
   // storage.maintenance.retention.policies
   std::vector<gc::RetentionPolicy> retention;
   std::vector<proxy::UpstreamConfig> upstreams;  // proxy.*
+  events::NotificationsConfig notifications;     // notifications.*
   std::string tls_certificate;                   // grpc.tls.certificate
   std::string tls_key;                           // grpc.tls.key
   std::vector<std::string> client_cas;  // grpc.tls.clientcas (mutual TLS)

@@ -57,6 +57,17 @@ std::string QuarantinePath(const Digest& digest, absl::string_view suffix) {
   return absl::StrCat(kRoot, "/quarantine/", DigestDir(digest), "/", suffix);
 }
 
+std::string EventsRoot() { return absl::StrCat(kRoot, "/events"); }
+
+std::string EventQueuePath(absl::string_view instance) {
+  return absl::StrCat(EventsRoot(), "/", instance);
+}
+
+std::string EventSegmentPath(absl::string_view instance, uint64_t sequence) {
+  return absl::StrCat(EventQueuePath(instance), "/",
+                      absl::Dec(sequence, absl::kZeroPad16), ".json");
+}
+
 std::string RepositoriesRoot() { return absl::StrCat(kRoot, "/repositories"); }
 
 std::string RepositoryPath(const RepositoryName& name) {

@@ -7,6 +7,10 @@
 //     blobs/sha256/<hex[0:2]>/<hex>/touched           empty; its modification
 //                                                     time is the blob's last
 //                                                     use (this registry's)
+//     events/<instance>/<sequence:016>.json           events one storaged
+//                                                     process stored, one
+//                                                     JSON line each
+//                                                     (this registry's)
 //     gc/sweep-sha256-<hex[0:2]>.lock                 lock of a sweep of the
 //                                                     blobs under <hex[0:2]>
 //     gc/sweep-sha256-<hex[0:2]>.mark                 digests that sweep is
@@ -67,6 +71,11 @@ std::string SweepLockPath(absl::string_view unit);
 std::string SweepMarkPath(absl::string_view unit);
 std::string GcClockPath(absl::string_view id);
 std::string QuarantinePath(const Digest& digest, absl::string_view suffix);
+
+// Events (issue 14): events/<instance>/<16-digit sequence>.json segments.
+std::string EventsRoot();
+std::string EventQueuePath(absl::string_view instance);
+std::string EventSegmentPath(absl::string_view instance, uint64_t sequence);
 
 std::string RepositoriesRoot();
 std::string RepositoryPath(const RepositoryName& name);

@@ -20,7 +20,9 @@ using ::registry::testing::NewTempDir;
 using ::registry::testing::RunCommand;
 using ::registry::testing::RunfilePath;
 using ::registry::testing::StatusIs;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Pair;
 
 std::string Write(const std::string& yaml) {
   static int counter = 0;
@@ -286,6 +288,94 @@ TEST(StoragedConfigTest, BadProxyConfigIsRefusedWithItsLine) {
   EXPECT_THAT(error("  remoteurl: https://a\n" + list +
                     "    - prefix: hub/\n      remoteurl: https://b\n"),
               HasSubstr(".yml:2: give proxy.remoteurl"));
+}
+
+TEST(StoragedConfigTest, NotificationsTakeDistributionsKeysAndDefaults) {
+  absl::StatusOr<StoragedConfig> config = LoadStoragedConfig(
+      Write("notifications:\n"
+            "  events:\n"
+            "    includereferences: true\n"
+            "  endpoints:\n"
+            "    - name: ci\n"
+            "      url: https://hooks.example:8443/registry\n"
+            "      headers:\n"
+            "        Authorization: [Bearer t]\n"
+            "        X-Many: [a, b]\n"
+            "      timeout: 3s\n"
+            "      threshold: 4\n"
+            "      backoff: 2s\n"
+            "      ignoredmediatypes: [application/octet-stream]\n"
+            "      ignore:\n"
+            "        mediatypes: [application/x-a]\n"
+            "        actions: [pull]\n"
+            "      queue:\n"
+            "        maxbytes: 1048576\n"
+            "    - name: plain\n"
+            "      url: http://127.0.0.1:9000/events\n"
+            "    - name: off\n"
+            "      url: http://127.0.0.1:9001/\n"
+            "      disabled: true\n"),
+      {});
+  ASSERT_OK(config);
+  const events::NotificationsConfig& n = config->notifications;
+  EXPECT_TRUE(n.include_references);
+  ASSERT_EQ(n.endpoints.size(), 2u);  // The disabled one is left out.
+  const events::EndpointConfig& ci = n.endpoints[0];
+  EXPECT_EQ(ci.name, "ci");
+  EXPECT_EQ(ci.url, "https://hooks.example:8443/registry");
+  EXPECT_THAT(ci.headers,
+              ElementsAre(Pair("Authorization", "Bearer t"),
+                          Pair("X-Many", "a"), Pair("X-Many", "b")));
+  EXPECT_EQ(ci.timeout, absl::Seconds(3));
+  EXPECT_EQ(ci.threshold, 4);
+  EXPECT_EQ(ci.backoff, absl::Seconds(2));
+  EXPECT_THAT(ci.ignored_media_types,
+              ElementsAre("application/octet-stream", "application/x-a"));
+  EXPECT_THAT(ci.ignored_actions, ElementsAre("pull"));
+  EXPECT_EQ(ci.queue_max_bytes, 1048576);
+  const events::EndpointConfig& plain = n.endpoints[1];
+  EXPECT_EQ(plain.timeout, absl::Seconds(1));  // Distribution's defaults.
+  EXPECT_EQ(plain.threshold, 10);
+  EXPECT_EQ(plain.backoff, absl::Seconds(1));
+  EXPECT_EQ(plain.queue_max_bytes, int64_t{256} << 20);
+  EXPECT_TRUE(plain.headers.empty());
+  ASSERT_OK(LoadStoragedConfig(Write("version: 0.1\n"), {}));
+  EXPECT_TRUE(LoadStoragedConfig(Write("version: 0.1\n"), {})
+                  ->notifications.endpoints.empty());
+}
+
+TEST(StoragedConfigTest, BadNotificationsAreRefusedWithTheirLine) {
+  auto error = [](const std::string& endpoints) {
+    absl::StatusOr<StoragedConfig> config = LoadStoragedConfig(
+        Write("notifications:\n  endpoints:\n" + endpoints), {});
+    EXPECT_FALSE(config.ok()) << endpoints;
+    return std::string(config.status().message());
+  };
+  EXPECT_THAT(error("    - url: http://a/\n"),
+              HasSubstr(".yml:3: a notifications endpoint needs a name"));
+  EXPECT_THAT(error("    - name: a\n"),
+              HasSubstr(".yml:3: endpoint a needs a url"));
+  EXPECT_THAT(error("    - name: a\n      url: ftp://a/\n"),
+              HasSubstr(".yml:4: endpoint a: url \"ftp://a/\" must be"));
+  EXPECT_THAT(error("    - name: a\n      url: http://a/\n"
+                    "    - name: a\n      url: http://b/\n"),
+              HasSubstr(".yml:5: endpoint name \"a\" is given twice"));
+  EXPECT_THAT(error("    - name: a\n      url: http://a/\n"
+                    "      ignore:\n        actions: [pul]\n"),
+              HasSubstr(".yml:6: unknown action \"pul\""));
+  EXPECT_THAT(error("    - name: a\n      url: http://a/\n"
+                    "      timeout: soon\n"),
+              HasSubstr(".yml:5: key \"notifications.endpoints.0.timeout\""));
+  EXPECT_THAT(error("    - name: a\n      url: http://a/\n"
+                    "      threshold: -1\n"),
+              HasSubstr(".yml:5:"));
+  EXPECT_THAT(error("    - name: a\n      url: http://a/\n"
+                    "      queue:\n        maxbytes: 0\n"),
+              HasSubstr(".yml:6: queue.maxbytes must be more than 0"));
+  EXPECT_THAT(error("    - name: a\n      url: http://a/\n"
+                    "      retries: 3\n"),
+              HasSubstr(".yml:5: unknown key "
+                        "\"notifications.endpoints.0.retries\""));
 }
 
 TEST(StoragedConfigTest, BadFilesNameTheKeyAndLine) {
