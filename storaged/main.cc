@@ -216,6 +216,13 @@ int main(int argc, char** argv) {
                                absl::FormatDuration(config->gc.interval),
                                config->gc.dry_run ? " (dry run)" : ""));
   }
+  if (!config->notifications.endpoints.empty()) {
+    // Issue 14 in progress: the configuration is read, delivery is not
+    // built yet. Say so rather than drop events silently.
+    registry::Log(registry::LogLevel::kWarn, "storaged",
+                  "notifications.endpoints are configured, but this build "
+                  "does not send events yet");
+  }
   if (config->policy.read_only) {
     registry::Log(registry::LogLevel::kInfo, "storaged",
                   "read-only mode: every write is refused");
