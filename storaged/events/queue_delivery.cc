@@ -1,0 +1,161 @@
+#include "storaged/events/queue_delivery.h"
+
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "common/log.h"
+#include "common/metrics.h"
+#include "common/status_macros.h"
+#include "storaged/paths.h"
+
+namespace registry::events {
+namespace {
+
+// Between attempts below the threshold, so a refusing endpoint does not
+// spin a core.
+constexpr absl::Duration kRetryPause = absl::Milliseconds(20);
+
+struct Segment {
+  uint64_t sequence = 0;
+  std::string path;
+  int64_t size = 0;
+  absl::Time written;
+};
+
+std::string CursorPath(const std::string& instance,
+                       const std::string& endpoint) {
+  return absl::StrCat(paths::EventQueuePath(instance), "/cursor-", endpoint);
+}
+
+// The queue's segments after `cursor`, in order, from one listing.
+absl::StatusOr<std::vector<Segment>> SegmentsAfter(
+    drivers::StorageDriver& driver, const std::string& instance,
+    uint64_t cursor) {
+  std::vector<Segment> segments;
+  absl::Status walked = driver.Walk(
+      paths::EventQueuePath(instance), [&](const drivers::FileInfo& info) {
+        if (info.is_dir) return drivers::WalkAction::kSkipDir;
+        absl::string_view name = info.path;
+        name.remove_prefix(name.rfind('/') + 1);
+        uint64_t sequence = 0;
+        if (absl::ConsumeSuffix(&name, ".json") &&
+            absl::SimpleAtoi(name, &sequence) && sequence > cursor) {
+          segments.push_back({sequence, info.path, info.size, info.mod_time});
+        }
+        return drivers::WalkAction::kContinue;
+      });
+  if (absl::IsNotFound(walked)) return segments;
+  RETURN_IF_ERROR(walked);
+  // Names are zero-padded: key order is sequence order.
+  return segments;
+}
+
+// Sends `events`, retrying; Cancelled when `stop` comes first.
+absl::Status SendRetrying(EndpointSink& sink, RetryPolicy& retry,
+                          const std::vector<std::string>& events,
+                          const absl::Notification& stop) {
+  const std::string& name = sink.config().name;
+  while (true) {
+    absl::Status sent = sink.Send(events);
+    if (sent.ok()) {
+      retry.Succeeded();
+      return absl::OkStatus();
+    }
+    Metrics::Global().Add("registry_events_failed_attempts_total",
+                          {{"endpoint", name}}, 1);
+    Log(LogLevel::kWarn, "events", "delivery failed; will retry",
+        {{"endpoint", name}, {"error", sent.message()}});
+    if (stop.WaitForNotificationWithTimeout(retry.Failed())) {
+      return absl::CancelledError("stopping");
+    }
+  }
+}
+
+}  // namespace
+
+absl::Duration RetryPolicy::Failed() {
+  ++failures_;
+  return failures_ >= threshold_ ? backoff_ : kRetryPause;
+}
+
+absl::StatusOr<uint64_t> ReadCursor(drivers::StorageDriver& driver,
+                                    const std::string& instance,
+                                    const std::string& endpoint) {
+  absl::StatusOr<std::string> text =
+      driver.GetContent(CursorPath(instance, endpoint));
+  if (absl::IsNotFound(text.status())) return 0;
+  RETURN_IF_ERROR(text.status());
+  uint64_t cursor = 0;
+  if (!absl::SimpleAtoi(*text, &cursor)) {
+    return absl::DataLossError(absl::StrCat("malformed event cursor ",
+                                            CursorPath(instance, endpoint)));
+  }
+  return cursor;
+}
+
+absl::StatusOr<DeliveryPass> DeliverQueue(drivers::StorageDriver& driver,
+                                          const std::string& instance,
+                                          EndpointSink& sink,
+                                          RetryPolicy& retry,
+                                          const absl::Notification& stop) {
+  const EndpointConfig& endpoint = sink.config();
+  ASSIGN_OR_RETURN(uint64_t cursor,
+                   ReadCursor(driver, instance, endpoint.name));
+  ASSIGN_OR_RETURN(std::vector<Segment> segments,
+                   SegmentsAfter(driver, instance, cursor));
+  DeliveryPass pass;
+  int64_t pending = 0;
+  for (const Segment& segment : segments) pending += segment.size;
+  size_t next = 0;
+  // Over queue.maxbytes: the oldest go unsent.
+  while (pending > endpoint.queue_max_bytes && next < segments.size()) {
+    const Segment& segment = segments[next++];
+    absl::StatusOr<std::string> lines = driver.GetContent(segment.path);
+    if (lines.ok()) pass.dropped += EventsFor(endpoint, *lines).size();
+    pending -= segment.size;
+    cursor = segment.sequence;
+  }
+  if (pass.dropped > 0) {
+    Metrics::Global().Add("registry_events_dropped_total",
+                          {{"endpoint", endpoint.name}},
+                          static_cast<double>(pass.dropped));
+    Log(LogLevel::kWarn, "events",
+        "queue over queue.maxbytes: dropped the oldest events",
+        {{"endpoint", endpoint.name},
+         {"dropped", pass.dropped},
+         {"queue", instance}});
+    RETURN_IF_ERROR(driver.PutContentVolatile(
+        CursorPath(instance, endpoint.name), absl::StrCat(cursor)));
+  }
+  for (; next < segments.size(); ++next) {
+    const Segment& segment = segments[next];
+    pass.pending_bytes = pending;
+    pass.oldest_pending = segment.written;
+    absl::StatusOr<std::string> lines = driver.GetContent(segment.path);
+    if (absl::IsNotFound(lines.status())) continue;  // Another took it.
+    RETURN_IF_ERROR(lines.status());
+    std::vector<std::string> events = EventsFor(endpoint, *lines);
+    if (!events.empty()) {
+      absl::Status sent = SendRetrying(sink, retry, events, stop);
+      if (absl::IsCancelled(sent)) return pass;
+      RETURN_IF_ERROR(sent);
+      pass.events += static_cast<int64_t>(events.size());
+      Metrics::Global().Add("registry_events_delivered_total",
+                            {{"endpoint", endpoint.name}},
+                            static_cast<double>(events.size()));
+    }
+    // Not synced: a lost cursor only sends segments again.
+    RETURN_IF_ERROR(driver.PutContentVolatile(
+        CursorPath(instance, endpoint.name), absl::StrCat(segment.sequence)));
+    ++pass.segments;
+    pending -= segment.size;
+  }
+  pass.pending_bytes = 0;
+  pass.oldest_pending = absl::Time();
+  return pass;
+}
+
+}  // namespace registry::events

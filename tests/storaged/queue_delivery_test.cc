@@ -1,0 +1,197 @@
+// Delivery of an event queue to a real HTTP receiver (cpp-httplib on
+// loopback): order, ignore rules, the cursor, retries with Distribution's
+// threshold and backoff, stopping, and queue.maxbytes.
+#include "storaged/events/queue_delivery.h"
+
+#include <httplib.h>
+
+#include <atomic>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "drivers/filesystem/filesystem_driver.h"
+#include "gmock/gmock.h"
+#include "storaged/events/event.h"
+#include "storaged/events/event_log.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/subprocess.h"
+
+namespace registry::events {
+namespace {
+
+using ::testing::ElementsAre;
+
+// Records the event ids of accepted envelopes; refuses the first
+// `refuse` POSTs with 500.
+class Receiver {
+ public:
+  Receiver() {
+    server_.Post(
+        "/events", [this](const httplib::Request& req, httplib::Response& res) {
+          std::lock_guard<std::mutex> lock(mu_);
+          ++posts_;
+          content_types_.push_back(req.get_header_value("Content-Type"));
+          headers_.push_back(req.get_header_value("X-Token"));
+          if (refuse_ > 0) {
+            --refuse_;
+            res.status = 500;
+            return;
+          }
+          nlohmann::json envelope = nlohmann::json::parse(req.body);
+          for (const auto& event : envelope["events"]) {
+            ids_.push_back(event["id"].get<std::string>());
+          }
+          res.status = 200;
+        });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~Receiver() {
+    server_.stop();
+    thread_.join();
+  }
+  std::string url() const {
+    return absl::StrCat("http://127.0.0.1:", port_, "/events");
+  }
+  void Refuse(int n) {
+    std::lock_guard<std::mutex> lock(mu_);
+    refuse_ = n;
+  }
+  std::vector<std::string> ids() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return ids_;
+  }
+  int posts() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return posts_;
+  }
+  std::vector<std::string> content_types() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return content_types_;
+  }
+  std::vector<std::string> headers() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return headers_;
+  }
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+  std::mutex mu_;
+  int refuse_ = 0;
+  int posts_ = 0;
+  std::vector<std::string> ids_, content_types_, headers_;
+};
+
+std::string EventLine(const std::string& id, const std::string& action,
+                      const std::string& media_type = "application/x-test") {
+  Event event;
+  event.id = id;
+  event.action = action;
+  event.target.media_type = media_type;
+  event.target.repository = "r";
+  return EventJson(event);
+}
+
+class QueueDeliveryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto driver =
+        drivers::FilesystemDriver::Open(testing::NewTempDir("queue-delivery"));
+    ASSERT_OK(driver);
+    driver_ = *std::move(driver);
+    endpoint_.name = "test";
+    endpoint_.url = receiver_.url();
+    endpoint_.headers = {{"X-Token", "secret"}};
+  }
+
+  absl::StatusOr<DeliveryPass> Deliver(RetryPolicy& retry) {
+    EndpointSink sink(endpoint_);
+    return DeliverQueue(*driver_, "q", sink, retry, stop_);
+  }
+
+  Receiver receiver_;
+  std::unique_ptr<drivers::FilesystemDriver> driver_;
+  EndpointConfig endpoint_;
+  absl::Notification stop_;
+};
+
+TEST_F(QueueDeliveryTest, SegmentsGoInOrderOnceWithTheIgnoreRules) {
+  EventLog log(driver_.get(), "q");
+  ASSERT_OK(log.Append({EventLine("1", "push"), EventLine("2", "pull")}));
+  ASSERT_OK(log.Append({EventLine("3", "pull")}));  // Nothing to send.
+  ASSERT_OK(log.Append({EventLine("4", "push", "application/octet-stream"),
+                        EventLine("5", "delete")}));
+  endpoint_.ignored_actions = {"pull"};
+  endpoint_.ignored_media_types = {"application/octet-stream"};
+  RetryPolicy retry(10, absl::Seconds(1));
+  absl::StatusOr<DeliveryPass> pass = Deliver(retry);
+  ASSERT_OK(pass);
+  EXPECT_EQ(pass->segments, 3);
+  EXPECT_EQ(pass->events, 2);
+  EXPECT_THAT(receiver_.ids(), ElementsAre("1", "5"));
+  EXPECT_EQ(receiver_.posts(), 2);
+  EXPECT_THAT(receiver_.content_types(),
+              ::testing::Each(std::string(kEnvelopeMediaType)));
+  EXPECT_THAT(receiver_.headers(), ::testing::Each(std::string("secret")));
+  EXPECT_EQ(*ReadCursor(*driver_, "q", "test"), 3u);
+  // The cursor holds: a second pass sends nothing, new events go next.
+  ASSERT_OK(Deliver(retry));
+  EXPECT_EQ(receiver_.posts(), 2);
+  ASSERT_OK(log.Append({EventLine("6", "mount")}));
+  ASSERT_OK(Deliver(retry));
+  EXPECT_THAT(receiver_.ids(), ElementsAre("1", "5", "6"));
+}
+
+TEST_F(QueueDeliveryTest, RefusedPostsAreRetriedAndBackOffPastTheThreshold) {
+  EventLog log(driver_.get(), "q");
+  ASSERT_OK(log.Append({EventLine("1", "push")}));
+  receiver_.Refuse(4);
+  RetryPolicy retry(/*threshold=*/2, /*backoff=*/absl::Milliseconds(300));
+  absl::Time start = absl::Now();
+  absl::StatusOr<DeliveryPass> pass = Deliver(retry);
+  ASSERT_OK(pass);
+  // Failures 2, 3 and 4 reached the threshold: 300 ms after each.
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(900));
+  EXPECT_EQ(receiver_.posts(), 5);
+  EXPECT_THAT(receiver_.ids(), ElementsAre("1"));
+}
+
+TEST_F(QueueDeliveryTest, StoppingLeavesTheCursorWhereDeliveryStood) {
+  EventLog log(driver_.get(), "q");
+  ASSERT_OK(log.Append({EventLine("1", "push")}));
+  receiver_.Refuse(1000000);
+  RetryPolicy retry(1, absl::Milliseconds(50));
+  std::thread stopper([&] {
+    while (receiver_.posts() < 3) absl::SleepFor(absl::Milliseconds(5));
+    stop_.Notify();
+  });
+  absl::StatusOr<DeliveryPass> pass = Deliver(retry);
+  stopper.join();
+  ASSERT_OK(pass);
+  EXPECT_EQ(pass->events, 0);
+  EXPECT_EQ(*ReadCursor(*driver_, "q", "test"), 0u);
+}
+
+TEST_F(QueueDeliveryTest, OverMaxBytesTheOldestAreDropped) {
+  EventLog log(driver_.get(), "q");
+  for (int i = 1; i <= 5; ++i) {
+    ASSERT_OK(log.Append({EventLine(absl::StrCat(i), "push")}));
+  }
+  const int64_t segment =
+      static_cast<int64_t>(EventLine("1", "push").size()) + 1;
+  endpoint_.queue_max_bytes = 2 * segment;  // Room for two segments.
+  RetryPolicy retry(10, absl::Seconds(1));
+  absl::StatusOr<DeliveryPass> pass = Deliver(retry);
+  ASSERT_OK(pass);
+  EXPECT_EQ(pass->dropped, 3);
+  EXPECT_THAT(receiver_.ids(), ElementsAre("4", "5"));
+}
+
+}  // namespace
+}  // namespace registry::events
