@@ -17,6 +17,7 @@
 #include "gmock/gmock.h"
 #include "storaged/events/event.h"
 #include "storaged/events/event_log.h"
+#include "tests/testing/event_receiver.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/subprocess.h"
 
@@ -24,69 +25,6 @@ namespace registry::events {
 namespace {
 
 using ::testing::ElementsAre;
-
-// Records the event ids of accepted envelopes; refuses the first
-// `refuse` POSTs with 500.
-class Receiver {
- public:
-  Receiver() {
-    server_.Post(
-        "/events", [this](const httplib::Request& req, httplib::Response& res) {
-          std::lock_guard<std::mutex> lock(mu_);
-          ++posts_;
-          content_types_.push_back(req.get_header_value("Content-Type"));
-          headers_.push_back(req.get_header_value("X-Token"));
-          if (refuse_ > 0) {
-            --refuse_;
-            res.status = 500;
-            return;
-          }
-          nlohmann::json envelope = nlohmann::json::parse(req.body);
-          for (const auto& event : envelope["events"]) {
-            ids_.push_back(event["id"].get<std::string>());
-          }
-          res.status = 200;
-        });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-  }
-  ~Receiver() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string url() const {
-    return absl::StrCat("http://127.0.0.1:", port_, "/events");
-  }
-  void Refuse(int n) {
-    std::lock_guard<std::mutex> lock(mu_);
-    refuse_ = n;
-  }
-  std::vector<std::string> ids() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return ids_;
-  }
-  int posts() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return posts_;
-  }
-  std::vector<std::string> content_types() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return content_types_;
-  }
-  std::vector<std::string> headers() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return headers_;
-  }
-
- private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
-  std::mutex mu_;
-  int refuse_ = 0;
-  int posts_ = 0;
-  std::vector<std::string> ids_, content_types_, headers_;
-};
 
 std::string EventLine(const std::string& id, const std::string& action,
                       const std::string& media_type = "application/x-test") {
@@ -115,7 +53,7 @@ class QueueDeliveryTest : public ::testing::Test {
     return DeliverQueue(*driver_, "q", sink, retry, stop_);
   }
 
-  Receiver receiver_;
+  testing::EventReceiver receiver_;
   std::unique_ptr<drivers::FilesystemDriver> driver_;
   EndpointConfig endpoint_;
   absl::Notification stop_;
@@ -138,7 +76,8 @@ TEST_F(QueueDeliveryTest, SegmentsGoInOrderOnceWithTheIgnoreRules) {
   EXPECT_EQ(receiver_.posts(), 2);
   EXPECT_THAT(receiver_.content_types(),
               ::testing::Each(std::string(kEnvelopeMediaType)));
-  EXPECT_THAT(receiver_.headers(), ::testing::Each(std::string("secret")));
+  EXPECT_THAT(receiver_.header("X-Token"),
+              ::testing::Each(std::string("secret")));
   EXPECT_EQ(*ReadCursor(*driver_, "q", "test"), 3u);
   // The cursor holds: a second pass sends nothing, new events go next.
   ASSERT_OK(Deliver(retry));

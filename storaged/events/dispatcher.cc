@@ -1,0 +1,221 @@
+#include "storaged/events/dispatcher.h"
+
+#include <algorithm>
+#include <limits>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "common/log.h"
+#include "common/metrics.h"
+#include "common/status_macros.h"
+#include "storaged/events/queue_delivery.h"
+#include "storaged/paths.h"
+
+namespace registry::events {
+namespace {
+
+std::string LockPath(const std::string& instance) {
+  return absl::StrCat(paths::EventQueuePath(instance), "/lock");
+}
+
+struct SegmentFile {
+  uint64_t sequence;
+  std::string path;
+  int64_t size;
+  absl::Time written;
+};
+
+// The segments of `instance`'s queue, in order.
+absl::StatusOr<std::vector<SegmentFile>> ListSegments(
+    drivers::StorageDriver& driver, const std::string& instance) {
+  std::vector<SegmentFile> out;
+  absl::Status walked = driver.Walk(
+      paths::EventQueuePath(instance), [&](const drivers::FileInfo& info) {
+        if (info.is_dir) return drivers::WalkAction::kSkipDir;
+        absl::string_view name = info.path;
+        name.remove_prefix(name.rfind('/') + 1);
+        uint64_t sequence = 0;
+        if (absl::ConsumeSuffix(&name, ".json") &&
+            absl::SimpleAtoi(name, &sequence)) {
+          out.push_back({sequence, info.path, info.size, info.mod_time});
+        }
+        return drivers::WalkAction::kContinue;
+      });
+  if (absl::IsNotFound(walked)) return out;
+  RETURN_IF_ERROR(walked);
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Dispatcher>> Dispatcher::Start(
+    drivers::StorageDriver* driver, std::string instance,
+    std::vector<EndpointConfig> endpoints, DispatcherOptions options) {
+  RETURN_IF_ERROR(driver->PutContent(
+      absl::StrCat(paths::EventQueuePath(instance), "/owner"),
+      absl::FormatTime(absl::RFC3339_full, absl::Now(), absl::UTCTimeZone())));
+  ASSIGN_OR_RETURN(drivers::PathLockPtr lock,
+                   driver->Lock(LockPath(instance), absl::Seconds(1)));
+  std::unique_ptr<Dispatcher> dispatcher(
+      new Dispatcher(driver, instance, std::move(endpoints), options));
+  {
+    absl::MutexLock hold(&dispatcher->mu_);
+    dispatcher->queues_[instance] = std::move(lock);
+  }
+  Dispatcher* self = dispatcher.get();
+  for (size_t i = 0; i < self->endpoints_.size(); ++i) {
+    self->threads_.emplace_back([self, i] { self->DeliverLoop(i); });
+  }
+  self->threads_.emplace_back([self] { self->MaintainLoop(); });
+  return dispatcher;
+}
+
+Dispatcher::Dispatcher(drivers::StorageDriver* driver, std::string instance,
+                       std::vector<EndpointConfig> endpoints,
+                       DispatcherOptions options)
+    : driver_(driver),
+      instance_(std::move(instance)),
+      endpoints_(std::move(endpoints)),
+      options_(options) {}
+
+Dispatcher::~Dispatcher() {
+  stop_.Notify();
+  Wake();
+  for (std::thread& thread : threads_) thread.join();
+}
+
+void Dispatcher::Wake() {
+  absl::MutexLock lock(&mu_);
+  ++wakes_;
+  wake_.SignalAll();
+}
+
+std::vector<std::string> Dispatcher::HeldQueues() {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::string> out;
+  for (const auto& [instance, held] : queues_) out.push_back(instance);
+  return out;
+}
+
+void Dispatcher::DeliverLoop(size_t index) {
+  const EndpointConfig& endpoint = endpoints_[index];
+  EndpointSink sink(endpoint);
+  RetryPolicy retry(endpoint.threshold, endpoint.backoff);
+  uint64_t seen = 0;
+  while (!stop_.HasBeenNotified()) {
+    {
+      absl::MutexLock lock(&mu_);
+      seen = wakes_;
+    }
+    for (const std::string& queue : HeldQueues()) {
+      absl::StatusOr<DeliveryPass> pass =
+          DeliverQueue(*driver_, queue, sink, retry, stop_);
+      if (!pass.ok()) {
+        Log(LogLevel::kWarn, "events", "cannot read an event queue",
+            {{"endpoint", endpoint.name},
+             {"queue", queue},
+             {"error", pass.status().message()}});
+      }
+    }
+    absl::MutexLock lock(&mu_);
+    const absl::Time until = absl::Now() + options_.poll;
+    while (wakes_ == seen && !stop_.HasBeenNotified() &&
+           !wake_.WaitWithDeadline(&mu_, until)) {
+    }
+  }
+}
+
+void Dispatcher::MaintainLoop() {
+  while (!stop_.WaitForNotificationWithTimeout(options_.poll)) {
+    AdoptAbandoned();
+    Trim();
+  }
+}
+
+void Dispatcher::AdoptAbandoned() {
+  absl::StatusOr<std::vector<std::string>> dirs =
+      driver_->List(paths::EventsRoot());
+  if (!dirs.ok()) return;
+  for (const std::string& dir : *dirs) {
+    std::string instance = dir.substr(dir.rfind('/') + 1);
+    {
+      absl::MutexLock lock(&mu_);
+      if (queues_.count(instance) > 0) continue;
+    }
+    absl::StatusOr<drivers::PathLockPtr> taken =
+        driver_->Lock(LockPath(instance), absl::ZeroDuration());
+    if (!taken.ok()) continue;  // Its instance lives, or it is gone.
+    Log(LogLevel::kInfo, "events",
+        "took over the event queue of an instance that is gone",
+        {{"queue", instance}});
+    absl::MutexLock lock(&mu_);
+    queues_[instance] = *std::move(taken);
+    ++wakes_;
+    wake_.SignalAll();
+  }
+}
+
+void Dispatcher::Trim() {
+  std::vector<int64_t> pending_bytes(endpoints_.size(), 0);
+  std::vector<absl::Time> oldest(endpoints_.size(), absl::InfiniteFuture());
+  for (const std::string& queue : HeldQueues()) {
+    absl::StatusOr<std::vector<SegmentFile>> segments =
+        ListSegments(*driver_, queue);
+    if (!segments.ok()) continue;
+    uint64_t delivered = std::numeric_limits<uint64_t>::max();
+    for (size_t e = 0; e < endpoints_.size(); ++e) {
+      absl::StatusOr<uint64_t> cursor =
+          ReadCursor(*driver_, queue, endpoints_[e].name);
+      if (!cursor.ok()) {
+        delivered = 0;
+        continue;
+      }
+      delivered = std::min(delivered, *cursor);
+      for (const SegmentFile& segment : *segments) {
+        if (segment.sequence <= *cursor) continue;
+        pending_bytes[e] += segment.size;
+        oldest[e] = std::min(oldest[e], segment.written);
+      }
+    }
+    // Only files known delivered go: a segment a stalled owner adds later
+    // stays for the next holder.
+    std::vector<std::string> done;
+    bool all = true;
+    for (const SegmentFile& segment : *segments) {
+      if (segment.sequence <= delivered) {
+        done.push_back(segment.path);
+      } else {
+        all = false;
+      }
+    }
+    if (queue != instance_ && all) {
+      done.push_back(absl::StrCat(paths::EventQueuePath(queue), "/owner"));
+      for (const EndpointConfig& endpoint : endpoints_) {
+        done.push_back(absl::StrCat(paths::EventQueuePath(queue), "/cursor-",
+                                    endpoint.name));
+      }
+    }
+    if (!done.empty()) driver_->DeleteFiles(done).IgnoreError();
+    if (queue != instance_ && all) {
+      absl::MutexLock lock(&mu_);
+      queues_.erase(queue);  // Releases its lock; the directory may go.
+      Log(LogLevel::kInfo, "events", "delivered a taken-over event queue",
+          {{"queue", queue}});
+    }
+  }
+  const absl::Time now = absl::Now();
+  for (size_t e = 0; e < endpoints_.size(); ++e) {
+    MetricLabels labels = {{"endpoint", endpoints_[e].name}};
+    Metrics::Global().Set("registry_events_pending_bytes", labels,
+                          static_cast<double>(pending_bytes[e]));
+    Metrics::Global().Set("registry_events_oldest_pending_seconds", labels,
+                          oldest[e] == absl::InfiniteFuture()
+                              ? 0
+                              : absl::ToDoubleSeconds(now - oldest[e]));
+  }
+}
+
+}  // namespace registry::events
