@@ -3,11 +3,6 @@
 // threshold and backoff, stopping, and queue.maxbytes.
 #include "storaged/events/queue_delivery.h"
 
-#include <httplib.h>
-
-#include <atomic>
-#include <mutex>
-#include <nlohmann/json.hpp>
 #include <thread>
 #include <vector>
 
