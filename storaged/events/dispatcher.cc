@@ -4,9 +4,7 @@
 #include <limits>
 #include <utility>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "common/log.h"
 #include "common/metrics.h"
@@ -19,34 +17,6 @@ namespace {
 
 std::string LockPath(const std::string& instance) {
   return absl::StrCat(paths::EventQueuePath(instance), "/lock");
-}
-
-struct SegmentFile {
-  uint64_t sequence;
-  std::string path;
-  int64_t size;
-  absl::Time written;
-};
-
-// The segments of `instance`'s queue, in order.
-absl::StatusOr<std::vector<SegmentFile>> ListSegments(
-    drivers::StorageDriver& driver, const std::string& instance) {
-  std::vector<SegmentFile> out;
-  absl::Status walked = driver.Walk(
-      paths::EventQueuePath(instance), [&](const drivers::FileInfo& info) {
-        if (info.is_dir) return drivers::WalkAction::kSkipDir;
-        absl::string_view name = info.path;
-        name.remove_prefix(name.rfind('/') + 1);
-        uint64_t sequence = 0;
-        if (absl::ConsumeSuffix(&name, ".json") &&
-            absl::SimpleAtoi(name, &sequence)) {
-          out.push_back({sequence, info.path, info.size, info.mod_time});
-        }
-        return drivers::WalkAction::kContinue;
-      });
-  if (absl::IsNotFound(walked)) return out;
-  RETURN_IF_ERROR(walked);
-  return out;
 }
 
 }  // namespace
@@ -194,8 +164,7 @@ void Dispatcher::Trim() {
     if (queue != instance_ && all) {
       done.push_back(absl::StrCat(paths::EventQueuePath(queue), "/owner"));
       for (const EndpointConfig& endpoint : endpoints_) {
-        done.push_back(absl::StrCat(paths::EventQueuePath(queue), "/cursor-",
-                                    endpoint.name));
+        done.push_back(CursorPath(queue, endpoint.name));
       }
     }
     if (!done.empty()) driver_->DeleteFiles(done).IgnoreError();

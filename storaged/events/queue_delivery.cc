@@ -1,5 +1,6 @@
 #include "storaged/events/queue_delivery.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -17,41 +18,6 @@ namespace {
 // Between attempts below the threshold, so a refusing endpoint does not
 // spin a core.
 constexpr absl::Duration kRetryPause = absl::Milliseconds(20);
-
-struct Segment {
-  uint64_t sequence = 0;
-  std::string path;
-  int64_t size = 0;
-  absl::Time written;
-};
-
-std::string CursorPath(const std::string& instance,
-                       const std::string& endpoint) {
-  return absl::StrCat(paths::EventQueuePath(instance), "/cursor-", endpoint);
-}
-
-// The queue's segments after `cursor`, in order, from one listing.
-absl::StatusOr<std::vector<Segment>> SegmentsAfter(
-    drivers::StorageDriver& driver, const std::string& instance,
-    uint64_t cursor) {
-  std::vector<Segment> segments;
-  absl::Status walked = driver.Walk(
-      paths::EventQueuePath(instance), [&](const drivers::FileInfo& info) {
-        if (info.is_dir) return drivers::WalkAction::kSkipDir;
-        absl::string_view name = info.path;
-        name.remove_prefix(name.rfind('/') + 1);
-        uint64_t sequence = 0;
-        if (absl::ConsumeSuffix(&name, ".json") &&
-            absl::SimpleAtoi(name, &sequence) && sequence > cursor) {
-          segments.push_back({sequence, info.path, info.size, info.mod_time});
-        }
-        return drivers::WalkAction::kContinue;
-      });
-  if (absl::IsNotFound(walked)) return segments;
-  RETURN_IF_ERROR(walked);
-  // Names are zero-padded: key order is sequence order.
-  return segments;
-}
 
 // Sends `events`, retrying; Cancelled when `stop` comes first.
 absl::Status SendRetrying(EndpointSink& sink, RetryPolicy& retry,
@@ -75,6 +41,32 @@ absl::Status SendRetrying(EndpointSink& sink, RetryPolicy& retry,
 }
 
 }  // namespace
+
+std::string CursorPath(const std::string& instance,
+                       const std::string& endpoint) {
+  return absl::StrCat(paths::EventQueuePath(instance), "/cursor-", endpoint);
+}
+
+absl::StatusOr<std::vector<SegmentFile>> ListSegments(
+    drivers::StorageDriver& driver, const std::string& instance) {
+  std::vector<SegmentFile> segments;
+  absl::Status walked = driver.Walk(
+      paths::EventQueuePath(instance), [&](const drivers::FileInfo& info) {
+        if (info.is_dir) return drivers::WalkAction::kSkipDir;
+        absl::string_view name = info.path;
+        name.remove_prefix(name.rfind('/') + 1);
+        uint64_t sequence = 0;
+        if (absl::ConsumeSuffix(&name, ".json") &&
+            absl::SimpleAtoi(name, &sequence)) {
+          segments.push_back({sequence, info.path, info.size, info.mod_time});
+        }
+        return drivers::WalkAction::kContinue;
+      });
+  if (absl::IsNotFound(walked)) return segments;
+  RETURN_IF_ERROR(walked);
+  // Names are zero-padded: key order is sequence order.
+  return segments;
+}
 
 absl::Duration RetryPolicy::Failed() {
   ++failures_;
@@ -104,15 +96,20 @@ absl::StatusOr<DeliveryPass> DeliverQueue(drivers::StorageDriver& driver,
   const EndpointConfig& endpoint = sink.config();
   ASSIGN_OR_RETURN(uint64_t cursor,
                    ReadCursor(driver, instance, endpoint.name));
-  ASSIGN_OR_RETURN(std::vector<Segment> segments,
-                   SegmentsAfter(driver, instance, cursor));
+  ASSIGN_OR_RETURN(std::vector<SegmentFile> segments,
+                   ListSegments(driver, instance));
+  segments.erase(std::remove_if(segments.begin(), segments.end(),
+                                [&](const SegmentFile& segment) {
+                                  return segment.sequence <= cursor;
+                                }),
+                 segments.end());
   DeliveryPass pass;
   int64_t pending = 0;
-  for (const Segment& segment : segments) pending += segment.size;
+  for (const SegmentFile& segment : segments) pending += segment.size;
   size_t next = 0;
   // Over queue.maxbytes: the oldest go unsent.
   while (pending > endpoint.queue_max_bytes && next < segments.size()) {
-    const Segment& segment = segments[next++];
+    const SegmentFile& segment = segments[next++];
     absl::StatusOr<std::string> lines = driver.GetContent(segment.path);
     if (lines.ok()) pass.dropped += EventsFor(endpoint, *lines).size();
     pending -= segment.size;
@@ -131,7 +128,7 @@ absl::StatusOr<DeliveryPass> DeliverQueue(drivers::StorageDriver& driver,
         CursorPath(instance, endpoint.name), absl::StrCat(cursor)));
   }
   for (; next < segments.size(); ++next) {
-    const Segment& segment = segments[next];
+    const SegmentFile& segment = segments[next];
     pass.pending_bytes = pending;
     pass.oldest_pending = segment.written;
     absl::StatusOr<std::string> lines = driver.GetContent(segment.path);

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/notification.h"
@@ -46,6 +47,23 @@ struct DeliveryPass {
   int64_t pending_bytes = 0;  // Left after the cursor (0 when drained).
   absl::Time oldest_pending;  // Of the first segment left; none if drained.
 };
+
+// One segment of a queue.
+struct SegmentFile {
+  uint64_t sequence = 0;
+  std::string path;
+  int64_t size = 0;
+  absl::Time written;
+};
+
+// The segments of `instance`'s queue in sequence order, from one listing
+// (none when it has no queue).
+absl::StatusOr<std::vector<SegmentFile>> ListSegments(
+    drivers::StorageDriver& driver, const std::string& instance);
+
+// Where an endpoint's cursor in `instance`'s queue is kept.
+std::string CursorPath(const std::string& instance,
+                       const std::string& endpoint);
 
 // The segment the endpoint's cursor names in `instance`'s queue (0: none).
 absl::StatusOr<uint64_t> ReadCursor(drivers::StorageDriver& driver,
