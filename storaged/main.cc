@@ -182,6 +182,7 @@ int main(int argc, char** argv) {
   server_options.gc = config->gc;
   server_options.retention = config->retention;
   server_options.upstreams = config->upstreams;
+  server_options.notifications = config->notifications;
   if (const char* tmp = std::getenv("TMPDIR"); tmp != nullptr && *tmp) {
     server_options.spool_dir = tmp;
   }
@@ -217,11 +218,10 @@ int main(int argc, char** argv) {
                                config->gc.dry_run ? " (dry run)" : ""));
   }
   if (!config->notifications.endpoints.empty()) {
-    // Issue 14 in progress: the configuration is read, delivery is not
-    // built yet. Say so rather than drop events silently.
-    registry::Log(registry::LogLevel::kWarn, "storaged",
-                  "notifications.endpoints are configured, but this build "
-                  "does not send events yet");
+    registry::Log(
+        registry::LogLevel::kInfo, "storaged",
+        absl::StrCat("events go to ", config->notifications.endpoints.size(),
+                     " endpoint(s)"));
   }
   if (config->policy.read_only) {
     registry::Log(registry::LogLevel::kInfo, "storaged",

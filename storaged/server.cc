@@ -4,6 +4,7 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
+#include <unistd.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -27,13 +28,30 @@ StoragedServer::StoragedServer(std::unique_ptr<Storage> storage,
     mirrors_ = std::make_unique<proxy::PullThroughCache>(
         storage_.get(), options_.upstreams, options_.spool_dir);
   }
+  if (!options_.notifications.endpoints.empty()) {
+    // A fresh queue per process: a restarted one takes over its
+    // predecessor's like any other that is gone.
+    event_log_ = std::make_unique<events::EventLog>(storage_->driver.get(),
+                                                    events::NewEventId());
+    recorder_ = std::make_unique<events::Recorder>(
+        event_log_.get(),
+        [this] {
+          if (dispatcher_ != nullptr) dispatcher_->Wake();
+        },
+        events::Recorder::Options{options_.notifications.include_references,
+                                  options_.notifications.endpoints, ""});
+  }
   Storage* const stores = storage_.get();
   proxy::PullThroughCache* mirrors = mirrors_.get();
+  events::Recorder* recorder = recorder_.get();
+  services_.push_back(std::make_unique<BlobServiceImpl>(
+      stores, mirrors, recorder, options_.redirect));
   services_.push_back(
-      std::make_unique<BlobServiceImpl>(stores, mirrors, options_.redirect));
-  services_.push_back(std::make_unique<UploadServiceImpl>(stores, mirrors));
-  services_.push_back(std::make_unique<ManifestServiceImpl>(stores, mirrors));
-  services_.push_back(std::make_unique<TagServiceImpl>(stores, mirrors));
+      std::make_unique<UploadServiceImpl>(stores, mirrors, recorder));
+  services_.push_back(
+      std::make_unique<ManifestServiceImpl>(stores, mirrors, recorder));
+  services_.push_back(
+      std::make_unique<TagServiceImpl>(stores, mirrors, recorder));
   services_.push_back(std::make_unique<CatalogServiceImpl>(stores));
   services_.push_back(std::make_unique<ReferrersServiceImpl>(stores, mirrors));
   services_.push_back(std::make_unique<AdminServiceImpl>(&gc_));
@@ -63,11 +81,24 @@ absl::StatusOr<int> StoragedServer::Start() {
       interceptors;
   interceptors.push_back(NewCallObserverFactory());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  if (event_log_ != nullptr && dispatcher_ == nullptr) {
+    absl::StatusOr<std::unique_ptr<events::Dispatcher>> dispatcher =
+        events::Dispatcher::Start(storage_->driver.get(),
+                                  event_log_->instance(),
+                                  options_.notifications.endpoints, {});
+    if (!dispatcher.ok()) return dispatcher.status();
+    dispatcher_ = *std::move(dispatcher);
+  }
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port == 0) {
     server_.reset();
     return absl::UnavailableError(
         absl::StrCat("storaged: cannot listen on ", options_.listen));
+  }
+  if (recorder_ != nullptr) {
+    char host[256] = "";
+    gethostname(host, sizeof(host) - 1);
+    recorder_->set_source_addr(absl::StrCat(host, ":", port));
   }
   server_->GetHealthCheckService()->SetServingStatus(true);
   return port;

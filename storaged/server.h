@@ -15,6 +15,10 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "storaged/events/dispatcher.h"
+#include "storaged/events/event_log.h"
+#include "storaged/events/notifications_config.h"
+#include "storaged/events/recorder.h"
 #include "storaged/gc/runner.h"
 #include "storaged/proxy/pull_through.h"
 #include "storaged/storage.h"
@@ -37,6 +41,8 @@ struct ServerOptions {
   // mirrors. Blobs being fetched are spooled in `spool_dir`.
   std::vector<proxy::UpstreamConfig> upstreams;
   std::string spool_dir = "/tmp";
+  // Where events go (none: no events are recorded).
+  events::NotificationsConfig notifications;
 };
 
 class StoragedServer {
@@ -64,6 +70,10 @@ class StoragedServer {
   const ServerOptions options_;
   gc::Runner gc_;  // Stops before the storage goes.
   std::unique_ptr<proxy::PullThroughCache> mirrors_;  // Null: no upstreams.
+  // Null without notifications. The dispatcher starts with Start().
+  std::unique_ptr<events::EventLog> event_log_;
+  std::unique_ptr<events::Recorder> recorder_;
+  std::unique_ptr<events::Dispatcher> dispatcher_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::unique_ptr<grpc::Server> server_;
 };

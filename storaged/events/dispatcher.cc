@@ -19,11 +19,26 @@ std::string LockPath(const std::string& instance) {
   return absl::StrCat(paths::EventQueuePath(instance), "/lock");
 }
 
+void DeclareMetrics() {
+  Metrics& metrics = Metrics::Global();
+  metrics.Declare("registry_events_delivered_total", "counter",
+                  "Events an endpoint accepted.");
+  metrics.Declare("registry_events_failed_attempts_total", "counter",
+                  "POSTs of events an endpoint did not accept.");
+  metrics.Declare("registry_events_dropped_total", "counter",
+                  "Events dropped unsent: the endpoint's queue.maxbytes.");
+  metrics.Declare("registry_events_pending_bytes", "gauge",
+                  "Bytes of stored events an endpoint has yet to get.");
+  metrics.Declare("registry_events_oldest_pending_seconds", "gauge",
+                  "Age of the oldest event an endpoint has yet to get.");
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Dispatcher>> Dispatcher::Start(
     drivers::StorageDriver* driver, std::string instance,
     std::vector<EndpointConfig> endpoints, DispatcherOptions options) {
+  DeclareMetrics();
   RETURN_IF_ERROR(driver->PutContent(
       absl::StrCat(paths::EventQueuePath(instance), "/owner"),
       absl::FormatTime(absl::RFC3339_full, absl::Now(), absl::UTCTimeZone())));

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "storaged/paths.h"
 
 namespace registry::events {
@@ -10,36 +11,56 @@ namespace registry::events {
 EventLog::EventLog(drivers::StorageDriver* driver, std::string instance)
     : driver_(driver),
       instance_(std::move(instance)),
-      open_(std::make_shared<Batch>()) {}
+      writer_([this] { WriteLoop(); }) {}
+
+EventLog::~EventLog() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  writer_.join();
+}
+
+void EventLog::AppendThen(const std::vector<std::string>& events, Done done) {
+  if (events.empty()) {
+    done(absl::OkStatus());
+    return;
+  }
+  absl::MutexLock lock(&mu_);
+  for (const std::string& event : events) {
+    absl::StrAppend(&lines_, event, "\n");
+  }
+  waiting_.push_back(std::move(done));
+}
 
 absl::Status EventLog::Append(const std::vector<std::string>& events) {
-  if (events.empty()) return absl::OkStatus();
-  absl::MutexLock lock(&mu_);
-  std::shared_ptr<Batch> mine = open_;
-  for (const std::string& event : events) {
-    absl::StrAppend(&mine->lines, event, "\n");
-  }
-  while (!mine->done) {
-    if (writing_) {
-      written_.Wait(&mu_);
-      continue;
+  absl::Notification written;
+  absl::Status outcome;
+  AppendThen(events, [&](absl::Status status) {
+    outcome = std::move(status);
+    written.Notify();
+  });
+  written.WaitForNotification();
+  return outcome;
+}
+
+bool EventLog::HasWork() const { return stopping_ || !waiting_.empty(); }
+
+void EventLog::WriteLoop() {
+  while (true) {
+    std::string lines;
+    std::vector<Done> waiting;
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(this, &EventLog::HasWork));
+      if (waiting_.empty()) return;  // Stopping, nothing left.
+      lines = std::exchange(lines_, std::string());
+      waiting = std::exchange(waiting_, {});
     }
-    // Lead: write the open batch (ours, or the one after a batch we waited
-    // on) while new appends collect in the next.
-    writing_ = true;
-    std::shared_ptr<Batch> batch =
-        std::exchange(open_, std::make_shared<Batch>());
-    const uint64_t sequence = next_sequence_++;
-    mu_.Unlock();
     absl::Status status = driver_->PutContent(
-        paths::EventSegmentPath(instance_, sequence), batch->lines);
-    mu_.Lock();
-    batch->status = std::move(status);
-    batch->done = true;
-    writing_ = false;
-    written_.SignalAll();
+        paths::EventSegmentPath(instance_, next_sequence_++), lines);
+    for (Done& done : waiting) done(status);
   }
-  return mine->status;
 }
 
 }  // namespace registry::events

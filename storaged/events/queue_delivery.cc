@@ -1,6 +1,7 @@
 #include "storaged/events/queue_delivery.h"
 
 #include <algorithm>
+#include <functional>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -19,10 +20,13 @@ namespace {
 // spin a core.
 constexpr absl::Duration kRetryPause = absl::Milliseconds(20);
 
-// Sends `events`, retrying; Cancelled when `stop` comes first.
+// Sends `events`, retrying; Cancelled when `stop` comes first, Aborted
+// when, after a failure, `overflowing()` says the queue outgrew its bound
+// (the caller then drops the oldest and goes on).
 absl::Status SendRetrying(EndpointSink& sink, RetryPolicy& retry,
                           const std::vector<std::string>& events,
-                          const absl::Notification& stop) {
+                          const absl::Notification& stop,
+                          const std::function<bool()>& overflowing) {
   const std::string& name = sink.config().name;
   while (true) {
     absl::Status sent = sink.Send(events);
@@ -34,6 +38,7 @@ absl::Status SendRetrying(EndpointSink& sink, RetryPolicy& retry,
                           {{"endpoint", name}}, 1);
     Log(LogLevel::kWarn, "events", "delivery failed; will retry",
         {{"endpoint", name}, {"error", sent.message()}});
+    if (overflowing()) return absl::AbortedError("queue over its bound");
     if (stop.WaitForNotificationWithTimeout(retry.Failed())) {
       return absl::CancelledError("stopping");
     }
@@ -88,14 +93,12 @@ absl::StatusOr<uint64_t> ReadCursor(drivers::StorageDriver& driver,
   return cursor;
 }
 
-absl::StatusOr<DeliveryPass> DeliverQueue(drivers::StorageDriver& driver,
-                                          const std::string& instance,
-                                          EndpointSink& sink,
-                                          RetryPolicy& retry,
-                                          const absl::Notification& stop) {
-  const EndpointConfig& endpoint = sink.config();
-  ASSIGN_OR_RETURN(uint64_t cursor,
-                   ReadCursor(driver, instance, endpoint.name));
+namespace {
+
+// The segments of `instance` after `cursor` and their total size.
+absl::StatusOr<std::vector<SegmentFile>> SegmentsAfter(
+    drivers::StorageDriver& driver, const std::string& instance,
+    uint64_t cursor, int64_t* pending) {
   ASSIGN_OR_RETURN(std::vector<SegmentFile> segments,
                    ListSegments(driver, instance));
   segments.erase(std::remove_if(segments.begin(), segments.end(),
@@ -103,26 +106,42 @@ absl::StatusOr<DeliveryPass> DeliverQueue(drivers::StorageDriver& driver,
                                   return segment.sequence <= cursor;
                                 }),
                  segments.end());
-  DeliveryPass pass;
+  *pending = 0;
+  for (const SegmentFile& segment : segments) *pending += segment.size;
+  return segments;
+}
+
+// One pass of DeliverQueue; Aborted when the queue outgrew
+// queue.maxbytes while a POST was being retried (run another pass).
+absl::Status DeliverOnce(drivers::StorageDriver& driver,
+                         const std::string& instance, EndpointSink& sink,
+                         RetryPolicy& retry, const absl::Notification& stop,
+                         DeliveryPass& pass) {
+  const EndpointConfig& endpoint = sink.config();
+  ASSIGN_OR_RETURN(uint64_t cursor,
+                   ReadCursor(driver, instance, endpoint.name));
   int64_t pending = 0;
-  for (const SegmentFile& segment : segments) pending += segment.size;
+  ASSIGN_OR_RETURN(std::vector<SegmentFile> segments,
+                   SegmentsAfter(driver, instance, cursor, &pending));
   size_t next = 0;
+  int64_t dropped = 0;
   // Over queue.maxbytes: the oldest go unsent.
   while (pending > endpoint.queue_max_bytes && next < segments.size()) {
     const SegmentFile& segment = segments[next++];
     absl::StatusOr<std::string> lines = driver.GetContent(segment.path);
-    if (lines.ok()) pass.dropped += EventsFor(endpoint, *lines).size();
+    if (lines.ok()) dropped += EventsFor(endpoint, *lines).size();
     pending -= segment.size;
     cursor = segment.sequence;
   }
-  if (pass.dropped > 0) {
+  if (next > 0) {
+    pass.dropped += dropped;
     Metrics::Global().Add("registry_events_dropped_total",
                           {{"endpoint", endpoint.name}},
-                          static_cast<double>(pass.dropped));
+                          static_cast<double>(dropped));
     Log(LogLevel::kWarn, "events",
         "queue over queue.maxbytes: dropped the oldest events",
         {{"endpoint", endpoint.name},
-         {"dropped", pass.dropped},
+         {"dropped", dropped},
          {"queue", instance}});
     RETURN_IF_ERROR(driver.PutContentVolatile(
         CursorPath(instance, endpoint.name), absl::StrCat(cursor)));
@@ -136,9 +155,13 @@ absl::StatusOr<DeliveryPass> DeliverQueue(drivers::StorageDriver& driver,
     RETURN_IF_ERROR(lines.status());
     std::vector<std::string> events = EventsFor(endpoint, *lines);
     if (!events.empty()) {
-      absl::Status sent = SendRetrying(sink, retry, events, stop);
-      if (absl::IsCancelled(sent)) return pass;
-      RETURN_IF_ERROR(sent);
+      auto overflowing = [&] {
+        int64_t now = 0;
+        return SegmentsAfter(driver, instance, segment.sequence - 1, &now)
+                   .ok() &&
+               now > endpoint.queue_max_bytes;
+      };
+      RETURN_IF_ERROR(SendRetrying(sink, retry, events, stop, overflowing));
       pass.events += static_cast<int64_t>(events.size());
       Metrics::Global().Add("registry_events_delivered_total",
                             {{"endpoint", endpoint.name}},
@@ -152,7 +175,24 @@ absl::StatusOr<DeliveryPass> DeliverQueue(drivers::StorageDriver& driver,
   }
   pass.pending_bytes = 0;
   pass.oldest_pending = absl::Time();
-  return pass;
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<DeliveryPass> DeliverQueue(drivers::StorageDriver& driver,
+                                          const std::string& instance,
+                                          EndpointSink& sink,
+                                          RetryPolicy& retry,
+                                          const absl::Notification& stop) {
+  DeliveryPass pass;
+  while (true) {
+    absl::Status once = DeliverOnce(driver, instance, sink, retry, stop, pass);
+    if (absl::IsAborted(once)) continue;  // Outgrown: drop, then go on.
+    if (absl::IsCancelled(once)) return pass;
+    RETURN_IF_ERROR(once);
+    return pass;
+  }
 }
 
 }  // namespace registry::events

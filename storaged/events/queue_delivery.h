@@ -5,8 +5,10 @@
 // delivered) is written after each accepted POST, so a process killed
 // between the POST and the cursor sends that segment again: delivery is at
 // least once and receivers de-duplicate by event id. When the segments
-// after the cursor exceed the endpoint's queue.maxbytes, the oldest are
-// skipped (counted and logged) until they fit. Thread-compatible.
+// after the cursor exceed the endpoint's queue.maxbytes (checked at each
+// pass and after each failed POST, so a dead endpoint does not let the
+// queue grow), the oldest are skipped (counted and logged) until they fit.
+// Thread-compatible.
 #ifndef REGISTRY_STORAGED_EVENTS_QUEUE_DELIVERY_H_
 #define REGISTRY_STORAGED_EVENTS_QUEUE_DELIVERY_H_
 

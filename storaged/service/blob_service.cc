@@ -10,6 +10,7 @@
 #include "common/status_macros.h"
 #include "storaged/service/answer.h"
 #include "storaged/service/mirrors.h"
+#include "storaged/service/recording.h"
 
 namespace registry {
 namespace {
@@ -28,33 +29,41 @@ void Fill(const BlobDescriptor& blob, v1::BlobInfo* info) {
 grpc::ServerUnaryReactor* BlobServiceImpl::Stat(
     grpc::CallbackServerContext* context, const v1::StatBlobRequest* request,
     v1::BlobInfo* response) {
-  return AnswerUnary(
+  // A HEAD, or a GET answered with a redirect, is a pull (as Distribution
+  // counts them); a GET read through Read is that call's pull.
+  absl::optional<events::Target> pulled;
+  absl::Status status = [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(RepositoryName name,
+                     RepositoryName::Parse(request->repository()));
+    ASSIGN_OR_RETURN(Digest digest, Digest::Parse(request->digest()));
+    // A HEAD (no URL wanted) often leads to a manifest naming the blob
+    // without uploading it: it claims the blob (makes it young).
+    const bool mirrored = Mirrored(mirrors_, name);
+    ASSIGN_OR_RETURN(BlobDescriptor blob,
+                     mirrored ? mirrors_->StatBlob(name, digest)
+                     : request->want_url()
+                         ? storage_->blobs.Stat(name, digest)
+                         : storage_->blobs.StatAndTouch(name, digest));
+    Fill(blob, response);
+    if (request->want_url() && redirect_ && !mirrored) {
+      absl::StatusOr<std::string> url =
+          storage_->blobs.URLFor(digest, absl::Now() + kRedirectValidity);
+      if (url.ok()) {
+        response->set_url(*std::move(url));
+      } else if (!absl::IsUnimplemented(url.status())) {
+        return url.status();
+      }
+    }
+    if (!request->want_url() || !response->url().empty()) {
+      pulled = BlobTarget(name, digest, blob.size);
+    }
+    return absl::OkStatus();
+  }();
+  return AnswerUnaryRecorded(
       context,
       CallSubject{"stat of blob", request->digest(), request->repository()},
-      [&]() -> absl::Status {
-        ASSIGN_OR_RETURN(RepositoryName name,
-                         RepositoryName::Parse(request->repository()));
-        ASSIGN_OR_RETURN(Digest digest, Digest::Parse(request->digest()));
-        // A HEAD (no URL wanted) often leads to a manifest naming the blob
-        // without uploading it: it claims the blob (makes it young).
-        const bool mirrored = Mirrored(mirrors_, name);
-        ASSIGN_OR_RETURN(BlobDescriptor blob,
-                         mirrored ? mirrors_->StatBlob(name, digest)
-                         : request->want_url()
-                             ? storage_->blobs.Stat(name, digest)
-                             : storage_->blobs.StatAndTouch(name, digest));
-        Fill(blob, response);
-        if (request->want_url() && redirect_ && !mirrored) {
-          absl::StatusOr<std::string> url =
-              storage_->blobs.URLFor(digest, absl::Now() + kRedirectValidity);
-          if (url.ok()) {
-            response->set_url(*std::move(url));
-          } else if (!absl::IsUnimplemented(url.status())) {
-            return url.status();
-          }
-        }
-        return absl::OkStatus();
-      }());
+      std::move(status), pulled.has_value() ? events_ : nullptr, "pull",
+      [&] { return *pulled; });
 }
 
 grpc::Status BlobServiceImpl::Read(
@@ -86,6 +95,9 @@ grpc::Status BlobServiceImpl::Read(
                                     " outside blob of ", blob.size, " bytes"),
                        absl::StrCat(blob.size));
         }
+        RETURN_IF_ERROR(
+            Recorded(events_, *context, absl::OkStatus(), "pull",
+                     [&] { return BlobTarget(name, digest, blob.size); }));
         int64_t remaining = length > 0 ? length : blob.size - offset;
         drivers::FileReaderPtr reader;
         if (source.fetch != nullptr) {
@@ -133,7 +145,7 @@ grpc::Status BlobServiceImpl::Delete(grpc::ServerContext*,
       }());
 }
 
-grpc::Status BlobServiceImpl::Mount(grpc::ServerContext*,
+grpc::Status BlobServiceImpl::Mount(grpc::ServerContext* context,
                                     const v1::MountBlobRequest* request,
                                     v1::BlobInfo* response) {
   return Answer(
@@ -151,7 +163,11 @@ grpc::Status BlobServiceImpl::Mount(grpc::ServerContext*,
         ASSIGN_OR_RETURN(BlobDescriptor blob,
                          storage_->blobs.Mount(name, digest, from));
         Fill(blob, response);
-        return absl::OkStatus();
+        return Recorded(events_, *context, absl::OkStatus(), "mount", [&] {
+          events::Target target = BlobTarget(name, digest, blob.size);
+          if (from.has_value()) target.from_repository = from->str();
+          return target;
+        });
       }());
 }
 

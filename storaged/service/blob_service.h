@@ -3,6 +3,7 @@
 #define REGISTRY_STORAGED_SERVICE_BLOB_SERVICE_H_
 
 #include "proto/blob.grpc.pb.h"
+#include "storaged/events/recorder.h"
 #include "storaged/proxy/pull_through.h"
 #include "storaged/storage.h"
 
@@ -17,9 +18,13 @@ class BlobServiceImpl final : public v1::BlobService::WithCallbackMethod_Stat<
   // the service. With `redirect`, Stat answers BlobInfo.url when asked and
   // the driver can make URLs (not for mirrored repositories: their blobs
   // may still be on their way).
+  // `events` (null without notifications) records pulls and mounts.
   BlobServiceImpl(Storage* storage, proxy::PullThroughCache* mirrors,
-                  bool redirect)
-      : storage_(storage), mirrors_(mirrors), redirect_(redirect) {}
+                  events::Recorder* events, bool redirect)
+      : storage_(storage),
+        mirrors_(mirrors),
+        events_(events),
+        redirect_(redirect) {}
 
   grpc::ServerUnaryReactor* Stat(grpc::CallbackServerContext* context,
                                  const v1::StatBlobRequest* request,
@@ -37,6 +42,7 @@ class BlobServiceImpl final : public v1::BlobService::WithCallbackMethod_Stat<
  private:
   Storage* const storage_;
   proxy::PullThroughCache* const mirrors_;
+  events::Recorder* const events_;
   const bool redirect_;
 };
 

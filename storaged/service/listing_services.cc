@@ -5,6 +5,7 @@
 #include "storaged/catalog.h"
 #include "storaged/service/answer.h"
 #include "storaged/service/mirrors.h"
+#include "storaged/service/recording.h"
 
 namespace registry {
 namespace {
@@ -35,7 +36,7 @@ grpc::ServerUnaryReactor* TagServiceImpl::List(
       }());
 }
 
-grpc::Status TagServiceImpl::Delete(grpc::ServerContext*,
+grpc::Status TagServiceImpl::Delete(grpc::ServerContext* context,
                                     const v1::DeleteTagRequest* request,
                                     v1::DeleteTagResponse*) {
   return Answer(
@@ -48,6 +49,8 @@ grpc::Status TagServiceImpl::Delete(grpc::ServerContext*,
         ASSIGN_OR_RETURN(Tag tag, Tag::Parse(request->tag()));
         Reference reference;
         reference.tag = std::move(tag);
+        RETURN_IF_ERROR(
+            RecordDelete(events_, *context, *storage_, name, reference));
         return storage_->manifests.Delete(name, reference);  // Locked.
       }());
 }

@@ -6,6 +6,7 @@
 #include "proto/catalog.grpc.pb.h"
 #include "proto/referrers.grpc.pb.h"
 #include "proto/tag.grpc.pb.h"
+#include "storaged/events/recorder.h"
 #include "storaged/proxy/pull_through.h"
 #include "storaged/storage.h"
 
@@ -16,9 +17,10 @@ class TagServiceImpl final
     : public v1::TagService::WithCallbackMethod_List<v1::TagService::Service> {
  public:
   // `storage` (and `mirrors`, null when nothing is mirrored) must outlive
-  // the service.
-  TagServiceImpl(Storage* storage, proxy::PullThroughCache* mirrors)
-      : storage_(storage), mirrors_(mirrors) {}
+  // the service; `events` (null without notifications) records deletes.
+  TagServiceImpl(Storage* storage, proxy::PullThroughCache* mirrors,
+                 events::Recorder* events)
+      : storage_(storage), mirrors_(mirrors), events_(events) {}
 
   grpc::ServerUnaryReactor* List(grpc::CallbackServerContext* context,
                                  const v1::ListTagsRequest* request,
@@ -30,6 +32,7 @@ class TagServiceImpl final
  private:
   Storage* const storage_;
   proxy::PullThroughCache* const mirrors_;
+  events::Recorder* const events_;
 };
 
 class CatalogServiceImpl final : public v1::CatalogService::CallbackService {

@@ -4,6 +4,7 @@
 #include "common/status_macros.h"
 #include "storaged/service/answer.h"
 #include "storaged/service/mirrors.h"
+#include "storaged/service/recording.h"
 
 namespace registry {
 
@@ -20,39 +21,60 @@ absl::StatusOr<StoredManifest> ManifestServiceImpl::Load(
   return storage_->manifests.Get(name, reference, accept);
 }
 
+absl::optional<events::Target> ManifestServiceImpl::PullTarget(
+    const v1::GetManifestRequest& request, const StoredManifest& manifest) {
+  if (events_ == nullptr) return absl::nullopt;
+  absl::StatusOr<RepositoryName> name =
+      RepositoryName::Parse(request.repository());
+  absl::StatusOr<Reference> reference = Reference::Parse(request.reference());
+  if (!name.ok() || !reference.ok()) return absl::nullopt;
+  return ManifestTarget(
+      *events_, *name, manifest.digest, manifest.media_type, manifest.content,
+      reference->tag.has_value() ? reference->tag->str() : "");
+}
+
 grpc::ServerUnaryReactor* ManifestServiceImpl::Get(
     grpc::CallbackServerContext* context, const v1::GetManifestRequest* request,
     v1::Manifest* response) {
-  return AnswerUnary(context,
-                     CallSubject{"read of manifest", request->reference(),
-                                 request->repository()},
-                     [&]() -> absl::Status {
-                       ASSIGN_OR_RETURN(StoredManifest manifest,
-                                        Load(*request));
-                       response->set_digest(manifest.digest.ToString());
-                       response->set_media_type(manifest.media_type);
-                       response->set_content(std::move(manifest.content));
-                       return absl::OkStatus();
-                     }());
+  absl::optional<events::Target> pulled;
+  absl::Status status = [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(StoredManifest manifest, Load(*request));
+    pulled = PullTarget(*request, manifest);
+    response->set_digest(manifest.digest.ToString());
+    response->set_media_type(manifest.media_type);
+    response->set_content(std::move(manifest.content));
+    return absl::OkStatus();
+  }();
+  return AnswerUnaryRecorded(
+      context,
+      CallSubject{"read of manifest", request->reference(),
+                  request->repository()},
+      std::move(status), pulled.has_value() ? events_ : nullptr, "pull",
+      [&] { return *pulled; });
 }
 
+// A HEAD of a manifest is a pull too, as Distribution counts them.
 grpc::ServerUnaryReactor* ManifestServiceImpl::Stat(
     grpc::CallbackServerContext* context, const v1::GetManifestRequest* request,
     v1::ManifestInfo* response) {
-  return AnswerUnary(
+  absl::optional<events::Target> pulled;
+  absl::Status status = [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(StoredManifest manifest, Load(*request));
+    pulled = PullTarget(*request, manifest);
+    response->set_digest(manifest.digest.ToString());
+    response->set_media_type(manifest.media_type);
+    response->set_size(static_cast<int64_t>(manifest.content.size()));
+    return absl::OkStatus();
+  }();
+  return AnswerUnaryRecorded(
       context,
       CallSubject{"stat of manifest", request->reference(),
                   request->repository()},
-      [&]() -> absl::Status {
-        ASSIGN_OR_RETURN(StoredManifest manifest, Load(*request));
-        response->set_digest(manifest.digest.ToString());
-        response->set_media_type(manifest.media_type);
-        response->set_size(static_cast<int64_t>(manifest.content.size()));
-        return absl::OkStatus();
-      }());
+      std::move(status), pulled.has_value() ? events_ : nullptr, "pull",
+      [&] { return *pulled; });
 }
 
-grpc::Status ManifestServiceImpl::Put(grpc::ServerContext*,
+grpc::Status ManifestServiceImpl::Put(grpc::ServerContext* context,
                                       const v1::PutManifestRequest* request,
                                       v1::PutManifestResponse* response) {
   return Answer(
@@ -72,12 +94,18 @@ grpc::Status ManifestServiceImpl::Put(grpc::ServerContext*,
                                     request->content(), &subject));
         response->set_digest(stored.digest.ToString());
         if (subject.has_value()) response->set_subject(subject->ToString());
-        return absl::OkStatus();
+        // A retried put stores the same and records again: at least once.
+        return Recorded(events_, *context, absl::OkStatus(), "push", [&] {
+          return ManifestTarget(
+              *events_, name, stored.digest, stored.media_type,
+              request->content(),
+              reference.tag.has_value() ? reference.tag->str() : "");
+        });
       }());
 }
 
 grpc::Status ManifestServiceImpl::Delete(
-    grpc::ServerContext*, const v1::DeleteManifestRequest* request,
+    grpc::ServerContext* context, const v1::DeleteManifestRequest* request,
     v1::DeleteManifestResponse*) {
   return Answer(
       CallSubject{"delete of manifest", request->reference(),
@@ -90,6 +118,8 @@ grpc::Status ManifestServiceImpl::Delete(
             CheckNotMirrored(mirrors_, name, "deleting a manifest"));
         ASSIGN_OR_RETURN(Reference reference,
                          Reference::Parse(request->reference()));
+        RETURN_IF_ERROR(
+            RecordDelete(events_, *context, *storage_, name, reference));
         return storage_->manifests.Delete(name, reference);
       }());
 }

@@ -3,6 +3,7 @@
 #define REGISTRY_STORAGED_SERVICE_MANIFEST_SERVICE_H_
 
 #include "proto/manifest.grpc.pb.h"
+#include "storaged/events/recorder.h"
 #include "storaged/proxy/pull_through.h"
 #include "storaged/storage.h"
 
@@ -15,11 +16,12 @@ class ManifestServiceImpl final
           v1::ManifestService::WithCallbackMethod_Stat<
               v1::ManifestService::Service>> {
  public:
-  // `storage` must outlive the service.
   // `storage` (and `mirrors`, null when nothing is mirrored) must outlive
-  // the service.
-  ManifestServiceImpl(Storage* storage, proxy::PullThroughCache* mirrors)
-      : storage_(storage), mirrors_(mirrors) {}
+  // the service; `events` (null without notifications) records pushes,
+  // pulls and deletes.
+  ManifestServiceImpl(Storage* storage, proxy::PullThroughCache* mirrors,
+                      events::Recorder* events)
+      : storage_(storage), mirrors_(mirrors), events_(events) {}
 
   grpc::ServerUnaryReactor* Get(grpc::CallbackServerContext* context,
                                 const v1::GetManifestRequest* request,
@@ -37,9 +39,13 @@ class ManifestServiceImpl final
  private:
   // The manifest a Get/Stat request names.
   absl::StatusOr<StoredManifest> Load(const v1::GetManifestRequest& request);
+  // The pull event's target for `manifest` (none without notifications).
+  absl::optional<events::Target> PullTarget(
+      const v1::GetManifestRequest& request, const StoredManifest& manifest);
 
   Storage* const storage_;
   proxy::PullThroughCache* const mirrors_;
+  events::Recorder* const events_;
 };
 
 }  // namespace registry

@@ -6,6 +6,7 @@
 #include "common/status_macros.h"
 #include "storaged/service/answer.h"
 #include "storaged/service/mirrors.h"
+#include "storaged/service/recording.h"
 
 namespace registry {
 namespace {
@@ -91,7 +92,7 @@ grpc::Status UploadServiceImpl::Status(grpc::ServerContext*,
       }());
 }
 
-grpc::Status UploadServiceImpl::Commit(grpc::ServerContext*,
+grpc::Status UploadServiceImpl::Commit(grpc::ServerContext* context,
                                        const v1::CommitUploadRequest* request,
                                        v1::BlobInfo* response) {
   return Answer(
@@ -113,7 +114,11 @@ grpc::Status UploadServiceImpl::Commit(grpc::ServerContext*,
                                      request->final_chunk(), final_offset));
         response->set_digest(blob.digest.ToString());
         response->set_size(blob.size);
-        return absl::OkStatus();
+        // A retried commit answers OK again and records again: at least
+        // once.
+        return Recorded(events_, *context, absl::OkStatus(), "push", [&] {
+          return BlobTarget(name, blob.digest, blob.size);
+        });
       }());
 }
 

@@ -3,6 +3,7 @@
 #define REGISTRY_STORAGED_SERVICE_UPLOAD_SERVICE_H_
 
 #include "proto/upload.grpc.pb.h"
+#include "storaged/events/recorder.h"
 #include "storaged/proxy/pull_through.h"
 #include "storaged/storage.h"
 
@@ -13,8 +14,10 @@ class UploadServiceImpl final : public v1::UploadService::Service {
   // `storage` must outlive the service.
   // `storage` (and `mirrors`, null when nothing is mirrored) must outlive
   // the service.
-  UploadServiceImpl(Storage* storage, proxy::PullThroughCache* mirrors)
-      : storage_(storage), mirrors_(mirrors) {}
+  // `events` (null without notifications) records blob pushes.
+  UploadServiceImpl(Storage* storage, proxy::PullThroughCache* mirrors,
+                    events::Recorder* events)
+      : storage_(storage), mirrors_(mirrors), events_(events) {}
 
   grpc::Status Start(grpc::ServerContext* context,
                      const v1::StartUploadRequest* request,
@@ -35,6 +38,7 @@ class UploadServiceImpl final : public v1::UploadService::Service {
  private:
   Storage* const storage_;
   proxy::PullThroughCache* const mirrors_;
+  events::Recorder* const events_;
 };
 
 }  // namespace registry

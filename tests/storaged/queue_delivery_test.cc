@@ -15,6 +15,7 @@
 #include "tests/testing/event_receiver.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/subprocess.h"
+#include "tests/testing/wait.h"
 
 namespace registry::events {
 namespace {
@@ -122,6 +123,32 @@ TEST_F(QueueDeliveryTest, OverMaxBytesTheOldestAreDropped) {
   endpoint_.queue_max_bytes = 2 * segment;  // Room for two segments.
   RetryPolicy retry(10, absl::Seconds(1));
   absl::StatusOr<DeliveryPass> pass = Deliver(retry);
+  ASSERT_OK(pass);
+  EXPECT_EQ(pass->dropped, 3);
+  EXPECT_THAT(receiver_.ids(), ElementsAre("4", "5"));
+}
+
+TEST_F(QueueDeliveryTest, AQueueOutgrowingItsBoundWhileRetryingDropsTheOldest) {
+  EventLog log(driver_.get(), "q");
+  ASSERT_OK(log.Append({EventLine("1", "push")}));
+  const int64_t segment =
+      static_cast<int64_t>(EventLine("1", "push").size()) + 1;
+  endpoint_.queue_max_bytes = 2 * segment;
+  receiver_.Refuse(1000000);
+  RetryPolicy retry(1, absl::Milliseconds(20));
+  absl::StatusOr<DeliveryPass> pass;
+  std::thread delivery([&] { pass = Deliver(retry); });
+  ASSERT_OK(testing::WaitFor([&] { return receiver_.posts() >= 2; },
+                             absl::Seconds(20)));
+  // The endpoint is down and the queue grows past its bound.
+  for (int i = 2; i <= 5; ++i) {
+    ASSERT_OK(log.Append({EventLine(absl::StrCat(i), "push")}));
+  }
+  ASSERT_OK(
+      testing::WaitFor([&] { return *ReadCursor(*driver_, "q", "test") >= 3; },
+                       absl::Seconds(20)));
+  receiver_.Refuse(0);
+  delivery.join();
   ASSERT_OK(pass);
   EXPECT_EQ(pass->dropped, 3);
   EXPECT_THAT(receiver_.ids(), ElementsAre("4", "5"));

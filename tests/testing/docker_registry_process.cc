@@ -30,6 +30,12 @@ absl::StatusOr<DockerRegistryProcess> StartDockerRegistry(
     out << "  tls:\n    certificate: " << options.tls_cert
         << "\n    key: " << options.tls_key << "\n";
   }
+  if (!options.notifications_url.empty()) {
+    out << "notifications:\n  events:\n    includereferences: true\n"
+        << "  endpoints:\n    - name: test\n      url: "
+        << options.notifications_url
+        << "\n      timeout: 1s\n      threshold: 5\n      backoff: 1s\n";
+  }
   if (!options.htpasswd.empty()) {
     out << "auth:\n  htpasswd:\n    realm: upstream\n    path: "
         << options.htpasswd << "\n";

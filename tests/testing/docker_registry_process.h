@@ -17,6 +17,8 @@ struct DockerRegistryOptions {
   std::string tls_cert;  // PEM certificate and key: https.
   std::string tls_key;
   bool access_log = false;  // Requests logged to the process's log.
+  // Events POSTed here (with references), when set.
+  std::string notifications_url;
 };
 
 struct DockerRegistryProcess {
