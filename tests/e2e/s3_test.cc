@@ -3,7 +3,8 @@
 // of several parts, pulls redirected to presigned URLs (and not when
 // redirects are disabled), and an upload resumed on a second storaged after
 // the first is killed mid-upload, both on one bucket; a pull-through cache
-// on a bucket, shared by two replicas.
+// on a bucket, shared by two replicas; events stored in the bucket by a
+// replica that is killed for good, sent by the other.
 #include <signal.h>
 
 #include <fstream>
@@ -17,6 +18,7 @@
 #include "gtest/gtest.h"
 #include "httplib.h"
 #include "tests/testing/docker_registry_process.h"
+#include "tests/testing/event_receiver.h"
 #include "tests/testing/gateway_process.h"
 #include "tests/testing/oci_layout.h"
 #include "tests/testing/s3_server.h"
@@ -248,6 +250,55 @@ TEST(S3EndToEndTest, PullThroughCacheOnABucketIsSharedByReplicas) {
                     .Post("/v2/hub/lib/app/blobs/uploads/");
   ASSERT_TRUE(pushed);
   EXPECT_EQ(pushed->status, 405);
+}
+
+TEST(S3EndToEndTest, EventsOfAReplicaKilledForGoodAreSentByTheOther) {
+  EventReceiver receiver;
+  receiver.Refuse(1 << 30);  // Down while the image is pushed.
+  const std::string root = NewRoot();
+  const std::string notifications = absl::StrCat(
+      "notifications:\n  endpoints:\n    - name: test\n      url: ",
+      receiver.url(), "\n      backoff: 100ms\n");
+  absl::StatusOr<Registry> doomed = StartOnS3(root, true, notifications);
+  ASSERT_OK(doomed);
+  absl::StatusOr<Registry> survivor = StartOnS3(root, true, notifications);
+  ASSERT_OK(survivor);
+  OciLayout source(NewTempDir("src"));
+  absl::StatusOr<OciDescriptor> image =
+      source.AddImage({64 << 10, 16 << 10}, "amd64", 31);
+  ASSERT_OK(image);
+  source.Tag("v1", *image);
+  ASSERT_OK(source.Finish());
+  ASSERT_OK(Skopeo(
+      {"copy", "--dest-tls-verify=false", "oci:" + source.dir() + ":v1",
+       absl::StrCat("docker://", doomed->gateway.host, "/team/app:v1")}));
+  doomed->storaged.process->Signal(SIGKILL);
+  ASSERT_OK(doomed->storaged.process->Wait(absl::Seconds(10)).status());
+  receiver.Refuse(0);
+  // Its lease lapses (15 s); the survivor takes its queue over.
+  ASSERT_OK(WaitFor(
+      [&] {
+        for (const nlohmann::json& event : receiver.events()) {
+          if (event["action"] == "push" &&
+              event["target"].value("digest", "") == image->digest &&
+              event["target"].value("tag", "") == "v1") {
+            return true;
+          }
+        }
+        return false;
+      },
+      absl::Seconds(90)));
+  ASSERT_OK(survivor->storaged.process
+                ->WaitForLog("took over the event queue", absl::Seconds(10))
+                .status());
+  // Config and two layers were pushed too.
+  int blob_pushes = 0;
+  for (const nlohmann::json& event : receiver.events()) {
+    blob_pushes +=
+        event["action"] == "push" &&
+        event["target"].value("mediaType", "") == "application/octet-stream";
+  }
+  EXPECT_EQ(blob_pushes, 3);
 }
 
 }  // namespace

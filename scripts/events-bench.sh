@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# What events cost pushes, in one run on this machine: three of our
+# registries (storaged + gateway, filesystem) with no notifications, with an
+# endpoint that accepts every envelope, and with one that answers 500 to
+# all (retried with Distribution's threshold and backoff), then
+# docker-registry the same three ways; //bench:regbench pushes to all of
+# them and prints one table (throughput, p50 and p99 per target).
+#
+#   bash scripts/events-bench.sh
+#   BENCH_ARGS="--only=push monolithic"   regbench workloads to run
+#   EVENTS_BENCH_DIR=/var/tmp/registry-events-bench   where the stores go
+set -euo pipefail
+cd "$(dirname "$0")/.."
+WORK=${EVENTS_BENCH_DIR:-/var/tmp/registry-events-bench}
+BENCH_ARGS=${BENCH_ARGS:---only=push}
+
+bazel build //storaged //gateway //bench:regbench >&2
+rm -rf "$WORK" && mkdir -p "$WORK"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_for() {
+  for _ in $(seq 200); do
+    curl -sf "$1" >/dev/null && return 0
+    sleep 0.1
+  done
+  echo "no answer from $1" >&2
+  exit 1
+}
+
+# Two receivers: one accepts (200), one refuses (500).
+receiver() {  # PORT STATUS
+  python3 - "$1" "$2" <<'PY' &
+import http.server, sys
+port, status = int(sys.argv[1]), int(sys.argv[2])
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get('Content-Length', 0)))
+        self.send_response(status); self.send_header('Content-Length', '0'); self.end_headers()
+    def log_message(self, *a): pass
+http.server.ThreadingHTTPServer(('127.0.0.1', port), H).serve_forever()
+PY
+  pids+=($!)
+}
+OK_PORT=$(free_port); DEAD_PORT=$(free_port)
+receiver "$OK_PORT" 200
+receiver "$DEAD_PORT" 500
+
+notifications() {  # URL (none: nothing)
+  [ -z "$1" ] && return 0
+  printf 'notifications:\n  endpoints:\n    - name: bench\n      url: %s\n' "$1"
+}
+
+targets=()
+bench_pids=()
+for mode in none accepting dead; do
+  case $mode in
+    none) url="" ;;
+    accepting) url="http://127.0.0.1:$OK_PORT/events" ;;
+    dead) url="http://127.0.0.1:$DEAD_PORT/events" ;;
+  esac
+  grpc=$(free_port); http=$(free_port); theirs=$(free_port)
+  notifications "$url" >"$WORK/ours-$mode.yml"
+  bazel-bin/storaged/storaged --config="$WORK/ours-$mode.yml" \
+    --listen="127.0.0.1:$grpc" --root="$WORK/ours-$mode" --log_level=error &
+  pids+=($!); s=$!
+  bazel-bin/gateway/gateway --listen="127.0.0.1:$http" \
+    --storaged="127.0.0.1:$grpc" --log_level=error &
+  pids+=($!); g=$!
+  {
+    printf 'version: 0.1\nlog: {level: error, accesslog: {disabled: true}}\n'
+    printf 'storage: {filesystem: {rootdirectory: %s}}\n' "$WORK/theirs-$mode"
+    printf 'http: {addr: 127.0.0.1:%s}\n' "$theirs"
+    notifications "$url"
+  } >"$WORK/theirs-$mode.yml"
+  docker-registry serve "$WORK/theirs-$mode.yml" 2>"$WORK/theirs-$mode.log" &
+  pids+=($!); t=$!
+  wait_for "http://127.0.0.1:$http/v2/"
+  wait_for "http://127.0.0.1:$theirs/v2/"
+  targets+=("ours-$mode=http://127.0.0.1:$http" "theirs-$mode=http://127.0.0.1:$theirs")
+  bench_pids+=("ours-$mode=$s+$g" "theirs-$mode=$t")
+done
+
+echo "machine: $(nproc) cores; endpoints: none, accepting (200), dead (500 to every POST)"
+bazel-bin/bench/regbench $BENCH_ARGS \
+  --targets="$(IFS=,; echo "${targets[*]}")" \
+  --pids="$(IFS=,; echo "${bench_pids[*]}")"
