@@ -33,45 +33,43 @@ absl::optional<events::Target> ManifestServiceImpl::PullTarget(
       reference->tag.has_value() ? reference->tag->str() : "");
 }
 
-grpc::ServerUnaryReactor* ManifestServiceImpl::Get(
-    grpc::CallbackServerContext* context, const v1::GetManifestRequest* request,
-    v1::Manifest* response) {
+grpc::ServerUnaryReactor* ManifestServiceImpl::AnswerPull(
+    grpc::CallbackServerContext* context, const v1::GetManifestRequest& request,
+    const char* action, const std::function<void(StoredManifest&)>& fill) {
   absl::optional<events::Target> pulled;
   absl::Status status = [&]() -> absl::Status {
-    ASSIGN_OR_RETURN(StoredManifest manifest, Load(*request));
-    pulled = PullTarget(*request, manifest);
-    response->set_digest(manifest.digest.ToString());
-    response->set_media_type(manifest.media_type);
-    response->set_content(std::move(manifest.content));
+    ASSIGN_OR_RETURN(StoredManifest manifest, Load(request));
+    pulled = PullTarget(request, manifest);
+    fill(manifest);
     return absl::OkStatus();
   }();
   return AnswerUnaryRecorded(
-      context,
-      CallSubject{"read of manifest", request->reference(),
-                  request->repository()},
+      context, CallSubject{action, request.reference(), request.repository()},
       std::move(status), pulled.has_value() ? events_ : nullptr, "pull",
       [&] { return *pulled; });
+}
+
+grpc::ServerUnaryReactor* ManifestServiceImpl::Get(
+    grpc::CallbackServerContext* context, const v1::GetManifestRequest* request,
+    v1::Manifest* response) {
+  return AnswerPull(context, *request, "read of manifest",
+                    [&](StoredManifest& manifest) {
+                      response->set_digest(manifest.digest.ToString());
+                      response->set_media_type(manifest.media_type);
+                      response->set_content(std::move(manifest.content));
+                    });
 }
 
 // A HEAD of a manifest is a pull too, as Distribution counts them.
 grpc::ServerUnaryReactor* ManifestServiceImpl::Stat(
     grpc::CallbackServerContext* context, const v1::GetManifestRequest* request,
     v1::ManifestInfo* response) {
-  absl::optional<events::Target> pulled;
-  absl::Status status = [&]() -> absl::Status {
-    ASSIGN_OR_RETURN(StoredManifest manifest, Load(*request));
-    pulled = PullTarget(*request, manifest);
-    response->set_digest(manifest.digest.ToString());
-    response->set_media_type(manifest.media_type);
-    response->set_size(static_cast<int64_t>(manifest.content.size()));
-    return absl::OkStatus();
-  }();
-  return AnswerUnaryRecorded(
-      context,
-      CallSubject{"stat of manifest", request->reference(),
-                  request->repository()},
-      std::move(status), pulled.has_value() ? events_ : nullptr, "pull",
-      [&] { return *pulled; });
+  return AnswerPull(
+      context, *request, "stat of manifest", [&](StoredManifest& manifest) {
+        response->set_digest(manifest.digest.ToString());
+        response->set_media_type(manifest.media_type);
+        response->set_size(static_cast<int64_t>(manifest.content.size()));
+      });
 }
 
 grpc::Status ManifestServiceImpl::Put(grpc::ServerContext* context,

@@ -2,6 +2,8 @@
 #ifndef REGISTRY_STORAGED_SERVICE_MANIFEST_SERVICE_H_
 #define REGISTRY_STORAGED_SERVICE_MANIFEST_SERVICE_H_
 
+#include <functional>
+
 #include "proto/manifest.grpc.pb.h"
 #include "storaged/events/recorder.h"
 #include "storaged/proxy/pull_through.h"
@@ -39,6 +41,12 @@ class ManifestServiceImpl final
  private:
   // The manifest a Get/Stat request names.
   absl::StatusOr<StoredManifest> Load(const v1::GetManifestRequest& request);
+  // Answers a Get/Stat: loads the manifest, `fill`s the response, and
+  // finishes once its pull event is stored.
+  grpc::ServerUnaryReactor* AnswerPull(
+      grpc::CallbackServerContext* context,
+      const v1::GetManifestRequest& request, const char* action,
+      const std::function<void(StoredManifest&)>& fill);
   // The pull event's target for `manifest` (none without notifications).
   absl::optional<events::Target> PullTarget(
       const v1::GetManifestRequest& request, const StoredManifest& manifest);
