@@ -86,6 +86,6 @@ for mode in none accepting dead; do
 done
 
 echo "machine: $(nproc) cores; endpoints: none, accepting (200), dead (500 to every POST)"
-bazel-bin/bench/regbench $BENCH_ARGS \
+bazel-bin/bench/regbench "$BENCH_ARGS" \
   --targets="$(IFS=,; echo "${targets[*]}")" \
   --pids="$(IFS=,; echo "${bench_pids[*]}")"
