@@ -184,8 +184,16 @@ void Dispatcher::Trim() {
     }
     if (!done.empty()) driver_->DeleteFiles(done).IgnoreError();
     if (queue != instance_ && all) {
+      // Still under its lock: with no segment left, the directory (and its
+      // lock file) goes, so the queue is not found and taken again. A
+      // segment that appeared meanwhile keeps it for the next round.
+      absl::StatusOr<std::vector<SegmentFile>> left =
+          ListSegments(*driver_, queue);
+      if (!left.ok() || !left->empty()) continue;
+      absl::Status removed = driver_->Delete(paths::EventQueuePath(queue));
+      if (!removed.ok() && !absl::IsNotFound(removed)) continue;
       absl::MutexLock lock(&mu_);
-      queues_.erase(queue);  // Releases its lock; the directory may go.
+      queues_.erase(queue);
       Log(LogLevel::kInfo, "events", "delivered a taken-over event queue",
           {{"queue", queue}});
     }

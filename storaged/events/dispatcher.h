@@ -6,7 +6,8 @@
 // endpoint delivers every queue held, in order per queue
 // (queue_delivery.h), so a dead endpoint holds up no other. A maintenance
 // thread looks for abandoned queues, deletes segments every endpoint has
-// had, deletes adopted queues once delivered, and sets the gauges.
+// had, removes adopted queues (directory and lock) once delivered, and sets
+// the gauges.
 #ifndef REGISTRY_STORAGED_EVENTS_DISPATCHER_H_
 #define REGISTRY_STORAGED_EVENTS_DISPATCHER_H_
 
