@@ -15,6 +15,9 @@
 namespace registry::events {
 namespace {
 
+// How long a queue whose owner file is new is left alone.
+constexpr absl::Duration kStartingGrace = absl::Seconds(10);
+
 std::string LockPath(const std::string& instance) {
   return absl::StrCat(paths::EventQueuePath(instance), "/lock");
 }
@@ -129,6 +132,19 @@ void Dispatcher::AdoptAbandoned() {
     {
       absl::MutexLock lock(&mu_);
       if (queues_.count(instance) > 0) continue;
+    }
+    // A process writes its queue's owner file just before it takes the
+    // lock: leave a queue without one (and without segments) or with a
+    // young one to the process that is starting on it.
+    absl::StatusOr<drivers::FileInfo> owner =
+        driver_->Stat(absl::StrCat(paths::EventQueuePath(instance), "/owner"));
+    if (owner.ok() && absl::Now() - owner->mod_time < kStartingGrace) {
+      continue;
+    }
+    if (!owner.ok()) {
+      absl::StatusOr<std::vector<SegmentFile>> segments =
+          ListSegments(*driver_, instance);
+      if (!segments.ok() || segments->empty()) continue;
     }
     absl::StatusOr<drivers::PathLockPtr> taken =
         driver_->Lock(LockPath(instance), absl::ZeroDuration());

@@ -46,24 +46,30 @@ absl::Status RecordDelete(events::Recorder* recorder,
     target.tag = tag;
     return target;
   };
+  // Only a target that is not there goes unrecorded (the delete then
+  // fails as it would have); any other error fails the delete.
+  auto gone = [](const absl::Status& status) {
+    return absl::IsNotFound(status);
+  };
   if (reference.tag.has_value()) {
-    if (!storage.tags.Resolve(name, *reference.tag).ok()) {
-      return absl::OkStatus();
-    }
+    absl::Status found = storage.tags.Resolve(name, *reference.tag).status();
+    if (gone(found)) return absl::OkStatus();
+    RETURN_IF_ERROR(found);
     return recorder->Record(context, "delete",
                             tag_target(reference.tag->str()));
   }
   const Digest& digest = *reference.digest;
-  if (!storage.manifests.Get(name, reference, {}).ok()) {
-    return absl::OkStatus();
-  }
+  absl::Status found = storage.manifests.Get(name, reference, {}).status();
+  if (gone(found)) return absl::OkStatus();
+  RETURN_IF_ERROR(found);
   events::Target manifest;
   manifest.repository = name.str();
   manifest.digest = digest.ToString();
   manifest.is_manifest = true;
   RETURN_IF_ERROR(recorder->Record(context, "delete", manifest));
   absl::StatusOr<std::vector<std::string>> tags = storage.tags.All(name);
-  if (!tags.ok()) return absl::OkStatus();
+  if (gone(tags.status())) return absl::OkStatus();
+  RETURN_IF_ERROR(tags.status());
   for (const std::string& text : *tags) {
     absl::StatusOr<Tag> tag = Tag::Parse(text);
     if (!tag.ok()) continue;
