@@ -16,6 +16,7 @@
 #include "absl/strings/str_split.h"
 #include "bench/physical.h"
 #include "bench/report.h"
+#include "bench/rounds.h"
 #include "bench/target.h"
 #include "bench/workloads.h"
 #include "common/grpc_tls.h"
@@ -38,6 +39,9 @@ ABSL_FLAG(std::string, only, "",
           "'|', any of these)");
 ABSL_FLAG(absl::Duration, request_time, absl::Seconds(3),
           "duration of each request-rate workload");
+ABSL_FLAG(int, rounds, 1,
+          "run each workload this many times over all targets, rotating "
+          "their order each round; p50 and p99 are the rounds' medians");
 ABSL_FLAG(std::string, physical_dir, "",
           "when set, also measure the machine's limits, writing here");
 
@@ -57,6 +61,29 @@ bool Selected(absl::string_view name, absl::string_view only) {
     if (absl::StrContains(name, part)) return true;
   }
   return false;
+}
+
+// Runs `workload` once against `target`, with a progress line on stderr.
+Result RunOnce(const registry::bench::Workload& workload,
+               const std::string& name, registry::bench::Target& target) {
+  std::cerr << absl::StrFormat("[%s] %s c=%d ... ", name, workload.name,
+                               workload.concurrency);
+  Result result;
+  auto op = workload.prepare(target);
+  if (!op.ok()) {
+    result.errors = 1;
+    result.first_error = op.status().ToString();
+  } else {
+    result = registry::bench::RunOps(target, workload.concurrency, workload.ops,
+                                     workload.max_time, *op);
+  }
+  const bool bytes =
+      workload.unit == registry::bench::Unit::kMegabytesPerSecond;
+  std::cerr << absl::StrFormat(
+      "%.1f %s, p50 %.2f ms, %d ops, %d errors\n",
+      bytes ? result.megabytes_per_second() : result.ops_per_second(),
+      bytes ? "MB/s" : "req/s", result.p50_ms, result.ops, result.errors);
+  return result;
 }
 
 }  // namespace
@@ -84,6 +111,7 @@ int main(int argc, char** argv) {
     targets.push_back(*std::move(target));
   }
   if (targets.empty()) return Fail("--targets is required");
+  if (absl::GetFlag(FLAGS_rounds) < 1) return Fail("--rounds must be >= 1");
   std::map<std::string, std::vector<pid_t>> pids;
   for (absl::string_view spec :
        absl::StrSplit(absl::GetFlag(FLAGS_pids), ',', absl::SkipEmpty())) {
@@ -104,28 +132,15 @@ int main(int argc, char** argv) {
   for (const auto& workload : registry::bench::AllWorkloads(scale)) {
     if (!Selected(workload.name, absl::GetFlag(FLAGS_only))) continue;
     Row row{workload.name, workload.concurrency, workload.unit, {}};
-    for (size_t t = 0; t < targets.size(); ++t) {
-      std::cerr << absl::StrFormat("[%s] %s c=%d ... ", names[t], workload.name,
-                                   workload.concurrency);
-      Result result;
-      auto op = workload.prepare(*targets[t]);
-      if (!op.ok()) {
-        result.errors = 1;
-        result.first_error = op.status().ToString();
-      } else {
-        result = registry::bench::RunOps(*targets[t], workload.concurrency,
-                                         workload.ops, workload.max_time, *op);
+    std::vector<std::vector<Result>> rounds(targets.size());
+    for (int round = 0; round < absl::GetFlag(FLAGS_rounds); ++round) {
+      for (size_t t : registry::bench::RoundOrder(targets.size(), round)) {
+        rounds[t].push_back(RunOnce(workload, names[t], *targets[t]));
       }
-      failed |= result.errors > 0;
-      std::cerr << absl::StrFormat(
-          "%.1f %s, %d ops, %d errors\n",
-          workload.unit == registry::bench::Unit::kMegabytesPerSecond
-              ? result.megabytes_per_second()
-              : result.ops_per_second(),
-          workload.unit == registry::bench::Unit::kMegabytesPerSecond ? "MB/s"
-                                                                      : "req/s",
-          result.ops, result.errors);
-      row.results.push_back(result);
+    }
+    for (const auto& results : rounds) {
+      row.results.push_back(registry::bench::CombineRounds(results));
+      failed |= row.results.back().errors > 0;
     }
     rows.push_back(std::move(row));
   }

@@ -4,15 +4,20 @@
 # endpoint that accepts every envelope, and with one that answers 500 to
 # all (retried with Distribution's threshold and backoff), then
 # docker-registry the same three ways; //bench:regbench pushes to all of
-# them and prints one table (throughput, p50 and p99 per target).
+# them in ROUNDS rounds (the target order rotated each round) and prints one
+# table (throughput; p50 and p99 as medians over the rounds), then the p50
+# of each registry with a dead endpoint and with an accepting one over its
+# p50 with none.
 #
 #   bash scripts/events-bench.sh
 #   BENCH_ARGS="--only=push monolithic"   regbench workloads to run
+#   ROUNDS=5                              rounds per workload
 #   EVENTS_BENCH_DIR=/var/tmp/registry-events-bench   where the stores go
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WORK=${EVENTS_BENCH_DIR:-/var/tmp/registry-events-bench}
 BENCH_ARGS=${BENCH_ARGS:---only=push}
+ROUNDS=${ROUNDS:-5}
 
 bazel build //storaged //gateway //bench:regbench >&2
 rm -rf "$WORK" && mkdir -p "$WORK"
@@ -55,7 +60,8 @@ notifications() {  # URL (none: nothing)
   printf 'notifications:\n  endpoints:\n    - name: bench\n      url: %s\n' "$1"
 }
 
-targets=()
+ours=()
+theirs=()
 bench_pids=()
 for mode in none accepting dead; do
   case $mode in
@@ -81,11 +87,25 @@ for mode in none accepting dead; do
   pids+=($!); t=$!
   wait_for "http://127.0.0.1:$http/v2/"
   wait_for "http://127.0.0.1:$theirs/v2/"
-  targets+=("ours-$mode=http://127.0.0.1:$http" "theirs-$mode=http://127.0.0.1:$theirs")
+  ours+=("ours-$mode=http://127.0.0.1:$http")
+  theirs+=("theirs-$mode=http://127.0.0.1:$theirs")
   bench_pids+=("ours-$mode=$s+$g" "theirs-$mode=$t")
 done
 
 echo "machine: $(nproc) cores; endpoints: none, accepting (200), dead (500 to every POST)"
-bazel-bin/bench/regbench "$BENCH_ARGS" \
+targets=("${ours[@]}" "${theirs[@]}")
+bazel-bin/bench/regbench "$BENCH_ARGS" --rounds="$ROUNDS" \
   --targets="$(IFS=,; echo "${targets[*]}")" \
-  --pids="$(IFS=,; echo "${bench_pids[*]}")"
+  --pids="$(IFS=,; echo "${bench_pids[*]}")" | tee "$WORK/table.md"
+
+# Targets are ours none, accepting, dead, then theirs the same: p50s are the
+# 12th awk field (-F'|'), "a / b / c / d / e / f".
+echo
+echo "p50 over the same registry with no endpoint (1.00 = no cost):"
+awk -F'|' '$3 ~ /[0-9]/ && $12 ~ / \/ / {
+  n = split($12, p, " / ")
+  if (n != 6 || p[1] + 0 <= 0 || p[4] + 0 <= 0) next
+  gsub(/^ +| +$/, "", $2)
+  printf "%-34s c=%-3d ours: accepting %.2f, dead %.2f   docker-registry: accepting %.2f, dead %.2f\n",
+    $2, $3, p[2] / p[1], p[3] / p[1], p[5] / p[4], p[6] / p[4]
+}' "$WORK/table.md"
