@@ -60,8 +60,8 @@ notifications() {  # URL (none: nothing)
   printf 'notifications:\n  endpoints:\n    - name: bench\n      url: %s\n' "$1"
 }
 
-ours=()
-theirs=()
+ours_targets=()
+theirs_targets=()
 bench_pids=()
 for mode in none accepting dead; do
   case $mode in
@@ -87,13 +87,13 @@ for mode in none accepting dead; do
   pids+=($!); t=$!
   wait_for "http://127.0.0.1:$http/v2/"
   wait_for "http://127.0.0.1:$theirs/v2/"
-  ours+=("ours-$mode=http://127.0.0.1:$http")
-  theirs+=("theirs-$mode=http://127.0.0.1:$theirs")
+  ours_targets+=("ours-$mode=http://127.0.0.1:$http")
+  theirs_targets+=("theirs-$mode=http://127.0.0.1:$theirs")
   bench_pids+=("ours-$mode=$s+$g" "theirs-$mode=$t")
 done
 
 echo "machine: $(nproc) cores; endpoints: none, accepting (200), dead (500 to every POST)"
-targets=("${ours[@]}" "${theirs[@]}")
+targets=("${ours_targets[@]}" "${theirs_targets[@]}")
 bazel-bin/bench/regbench "$BENCH_ARGS" --rounds="$ROUNDS" \
   --targets="$(IFS=,; echo "${targets[*]}")" \
   --pids="$(IFS=,; echo "${bench_pids[*]}")" | tee "$WORK/table.md"
