@@ -18,6 +18,9 @@ namespace {
 // How long a queue whose owner file is new is left alone.
 constexpr absl::Duration kStartingGrace = absl::Seconds(10);
 
+// The least time between two trims asked for by deliveries.
+constexpr absl::Duration kTrimSpacing = absl::Milliseconds(100);
+
 std::string LockPath(const std::string& instance) {
   return absl::StrCat(paths::EventQueuePath(instance), "/lock");
 }
@@ -98,9 +101,11 @@ void Dispatcher::DeliverLoop(size_t index) {
       absl::MutexLock lock(&mu_);
       seen = wakes_;
     }
+    bool delivered = false;
     for (const std::string& queue : HeldQueues()) {
       absl::StatusOr<DeliveryPass> pass =
           DeliverQueue(*driver_, queue, sink, retry, stop_);
+      delivered |= pass.ok() && pass->segments > 0;
       if (!pass.ok()) {
         Log(LogLevel::kWarn, "events", "cannot read an event queue",
             {{"endpoint", endpoint.name},
@@ -109,6 +114,11 @@ void Dispatcher::DeliverLoop(size_t index) {
       }
     }
     absl::MutexLock lock(&mu_);
+    if (delivered) {
+      // Delivered segments go soon, so each pass lists a short queue.
+      trim_wanted_ = true;
+      wake_.SignalAll();
+    }
     const absl::Time until = absl::Now() + options_.poll;
     while (wakes_ == seen && !stop_.HasBeenNotified() &&
            !wake_.WaitWithDeadline(&mu_, until)) {
@@ -117,9 +127,22 @@ void Dispatcher::DeliverLoop(size_t index) {
 }
 
 void Dispatcher::MaintainLoop() {
-  while (!stop_.WaitForNotificationWithTimeout(options_.poll)) {
-    AdoptAbandoned();
+  absl::Time next_search = absl::Now() + options_.poll;
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      while (!trim_wanted_ && !stop_.HasBeenNotified() &&
+             !wake_.WaitWithDeadline(&mu_, next_search)) {
+      }
+      if (stop_.HasBeenNotified()) return;
+      trim_wanted_ = false;
+    }
+    if (absl::Now() >= next_search) {
+      AdoptAbandoned();
+      next_search = absl::Now() + options_.poll;
+    }
     Trim();
+    if (stop_.WaitForNotificationWithTimeout(kTrimSpacing)) return;
   }
 }
 

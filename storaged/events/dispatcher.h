@@ -5,9 +5,9 @@
 // events undelivered), which it takes over under that lock. One thread per
 // endpoint delivers every queue held, in order per queue
 // (queue_delivery.h), so a dead endpoint holds up no other. A maintenance
-// thread looks for abandoned queues, deletes segments every endpoint has
-// had, removes adopted queues (directory and lock) once delivered, and sets
-// the gauges.
+// thread looks for abandoned queues (each poll), deletes segments every
+// endpoint has had (each poll, and soon after a delivery), removes adopted
+// queues (directory and lock) once delivered, and sets the gauges.
 #ifndef REGISTRY_STORAGED_EVENTS_DISPATCHER_H_
 #define REGISTRY_STORAGED_EVENTS_DISPATCHER_H_
 
@@ -69,6 +69,8 @@ class Dispatcher {
   absl::Mutex mu_;
   absl::CondVar wake_;
   uint64_t wakes_ ABSL_GUARDED_BY(mu_) = 0;
+  // A delivery moved a cursor: the maintenance thread trims soon.
+  bool trim_wanted_ ABSL_GUARDED_BY(mu_) = false;
   std::map<std::string, drivers::PathLockPtr> queues_ ABSL_GUARDED_BY(mu_);
   std::vector<std::thread> threads_;
 };

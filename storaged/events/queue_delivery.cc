@@ -146,19 +146,33 @@ absl::Status DeliverOnce(drivers::StorageDriver& driver,
     RETURN_IF_ERROR(driver.PutContentVolatile(
         CursorPath(instance, endpoint.name), absl::StrCat(cursor)));
   }
-  for (; next < segments.size(); ++next) {
-    const SegmentFile& segment = segments[next];
+  while (next < segments.size()) {
+    // One envelope: consecutive segments, at least one, up to the limits.
+    const SegmentFile& first = segments[next];
     pass.pending_bytes = pending;
-    pass.oldest_pending = segment.written;
-    absl::StatusOr<std::string> lines = driver.GetContent(segment.path);
-    if (absl::IsNotFound(lines.status())) continue;  // Another took it.
-    RETURN_IF_ERROR(lines.status());
-    std::vector<std::string> events = EventsFor(endpoint, *lines);
+    pass.oldest_pending = first.written;
+    std::vector<std::string> events;
+    int64_t batch_bytes = 0;
+    size_t batch_segments = 0;
+    while (next < segments.size() &&
+           (batch_segments == 0 ||
+            (events.size() < kMaxEnvelopeEvents &&
+             batch_bytes + segments[next].size <= kMaxEnvelopeBytes))) {
+      const SegmentFile& segment = segments[next++];
+      ++batch_segments;
+      batch_bytes += segment.size;
+      absl::StatusOr<std::string> lines = driver.GetContent(segment.path);
+      if (absl::IsNotFound(lines.status())) continue;  // Another took it.
+      RETURN_IF_ERROR(lines.status());
+      for (std::string& event : EventsFor(endpoint, *lines)) {
+        events.push_back(std::move(event));
+      }
+    }
+    const uint64_t last = segments[next - 1].sequence;
     if (!events.empty()) {
       auto overflowing = [&] {
         int64_t now = 0;
-        return SegmentsAfter(driver, instance, segment.sequence - 1, &now)
-                   .ok() &&
+        return SegmentsAfter(driver, instance, first.sequence - 1, &now).ok() &&
                now > endpoint.queue_max_bytes;
       };
       RETURN_IF_ERROR(SendRetrying(sink, retry, events, stop, overflowing));
@@ -169,9 +183,9 @@ absl::Status DeliverOnce(drivers::StorageDriver& driver,
     }
     // Not synced: a lost cursor only sends segments again.
     RETURN_IF_ERROR(driver.PutContentVolatile(
-        CursorPath(instance, endpoint.name), absl::StrCat(segment.sequence)));
-    ++pass.segments;
-    pending -= segment.size;
+        CursorPath(instance, endpoint.name), absl::StrCat(last)));
+    pass.segments += static_cast<int64_t>(batch_segments);
+    pending -= batch_bytes;
   }
   pass.pending_bytes = 0;
   pass.oldest_pending = absl::Time();

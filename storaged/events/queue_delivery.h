@@ -1,9 +1,10 @@
 // Delivery of one event queue (events/<instance>/, event_log.h) to one
-// endpoint: each segment after the endpoint's cursor, in sequence order, as
-// one envelope of the events the endpoint takes, retried until accepted.
-// The cursor (events/<instance>/cursor-<endpoint>: the last segment
-// delivered) is written after each accepted POST, so a process killed
-// between the POST and the cursor sends that segment again: delivery is at
+// endpoint: the segments after the endpoint's cursor, in sequence order,
+// consecutive ones together as one envelope of the events the endpoint
+// takes (up to kMaxEnvelopeEvents or kMaxEnvelopeBytes), retried until
+// accepted. The cursor (events/<instance>/cursor-<endpoint>: the last
+// segment delivered) is written after each accepted POST, so a process killed
+// between the POST and the cursor sends those segments again: delivery is at
 // least once and receivers de-duplicate by event id. When the segments
 // after the cursor exceed the endpoint's queue.maxbytes (checked at each
 // pass and after each failed POST, so a dead endpoint does not let the
@@ -23,6 +24,11 @@
 #include "storaged/events/endpoint_sink.h"
 
 namespace registry::events {
+
+// An envelope gathers segments until it holds this many events, or their
+// segments this many bytes (a larger segment goes alone).
+inline constexpr size_t kMaxEnvelopeEvents = 100;
+inline constexpr int64_t kMaxEnvelopeBytes = 1 << 20;
 
 // Distribution's retry rule for one endpoint: after a failure, try again
 // at once until `threshold` failures in a row, then wait `backoff` between
