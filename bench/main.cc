@@ -40,8 +40,9 @@ ABSL_FLAG(std::string, only, "",
 ABSL_FLAG(absl::Duration, request_time, absl::Seconds(3),
           "duration of each request-rate workload");
 ABSL_FLAG(int, rounds, 1,
-          "run each workload this many times over all targets, rotating "
-          "their order each round; p50 and p99 are the rounds' medians");
+          "split each workload into this many rounds over all targets "
+          "(each a share of its operations), rotating the target order "
+          "each round; p50 and p99 are the rounds' medians");
 ABSL_FLAG(std::string, physical_dir, "",
           "when set, also measure the machine's limits, writing here");
 
@@ -132,10 +133,13 @@ int main(int argc, char** argv) {
   for (const auto& workload : registry::bench::AllWorkloads(scale)) {
     if (!Selected(workload.name, absl::GetFlag(FLAGS_only))) continue;
     Row row{workload.name, workload.concurrency, workload.unit, {}};
+    const int round_count = absl::GetFlag(FLAGS_rounds);
+    const registry::bench::Workload share =
+        registry::bench::ForRound(workload, round_count);
     std::vector<std::vector<Result>> rounds(targets.size());
-    for (int round = 0; round < absl::GetFlag(FLAGS_rounds); ++round) {
+    for (int round = 0; round < round_count; ++round) {
       for (size_t t : registry::bench::RoundOrder(targets.size(), round)) {
-        rounds[t].push_back(RunOnce(workload, names[t], *targets[t]));
+        rounds[t].push_back(RunOnce(share, names[t], *targets[t]));
       }
     }
     for (const auto& results : rounds) {

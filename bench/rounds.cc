@@ -16,6 +16,14 @@ double Median(std::vector<double> values) {
 
 }  // namespace
 
+Workload ForRound(const Workload& workload, int rounds) {
+  Workload share = workload;
+  if (rounds <= 1) return share;
+  share.ops = std::max<int64_t>(1, (workload.ops + rounds - 1) / rounds);
+  share.max_time = workload.max_time / rounds;
+  return share;
+}
+
 std::vector<size_t> RoundOrder(size_t targets, int round) {
   std::vector<size_t> order;
   order.reserve(targets);

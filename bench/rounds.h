@@ -1,5 +1,6 @@
-// Several rounds of one workload over several targets: the order targets
-// run in each round, and how one target's rounds combine into one result.
+// Several rounds of one workload over several targets: each round's share
+// of the work, the order targets run in each round, and how one target's
+// rounds combine into one result.
 // Rounds make comparisons between targets on a noisy machine fair: no target
 // is always first (cold caches) or always right after the heaviest one, and
 // one slow round does not decide the outcome.
@@ -10,8 +11,14 @@
 #include <vector>
 
 #include "bench/runner.h"
+#include "bench/workloads.h"
 
 namespace registry::bench {
+
+// One of `rounds` rounds of `workload`: its share of the operations (at
+// least one) and of the time limit, so that the rounds together move about
+// what one run would (and fill no more disk).
+Workload ForRound(const Workload& workload, int rounds);
 
 // Target indexes in the order round `round` (0-based) runs them: the target
 // list rotated left by `round`.

@@ -4,7 +4,8 @@
 # endpoint that accepts every envelope, and with one that answers 500 to
 # all (retried with Distribution's threshold and backoff), then
 # docker-registry the same three ways; //bench:regbench pushes to all of
-# them in ROUNDS rounds (the target order rotated each round) and prints one
+# them in ROUNDS rounds (each a share of the pushes, the target order
+# rotated each round) and prints one
 # table (throughput; p50 and p99 as medians over the rounds), then the p50
 # of each registry with a dead endpoint and with an accepting one over its
 # p50 with none.
@@ -25,6 +26,8 @@ pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  # The stores hold gigabytes of pushed blobs; keep configs, logs, table.
+  find "$WORK" -mindepth 1 -maxdepth 1 -type d -exec rm -rf {} + 2>/dev/null || true
 }
 trap cleanup EXIT INT TERM
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }

@@ -17,6 +17,18 @@ TEST(RoundsTest, EachRoundRotatesTheOrderSoEveryTargetGoesFirstOnce) {
   EXPECT_THAT(RoundOrder(1, 5), ElementsAre(0));
 }
 
+TEST(RoundsTest, EachRoundRunsAShareOfTheOperationsAndTime) {
+  Workload workload;
+  workload.ops = 200;
+  workload.max_time = absl::Minutes(5);
+  Workload share = ForRound(workload, 3);
+  EXPECT_EQ(share.ops, 67);
+  EXPECT_EQ(share.max_time, absl::Minutes(5) / 3);
+  EXPECT_EQ(ForRound(workload, 1).ops, 200);
+  workload.ops = 2;
+  EXPECT_EQ(ForRound(workload, 5).ops, 1);
+}
+
 Result Round(int64_t ops, double seconds, double p50, double p99,
              std::string error = "") {
   Result r;
