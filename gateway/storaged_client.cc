@@ -63,6 +63,15 @@ StoragedClient::StoragedClient(const std::string& target,
   args.SetMaxReceiveMessageSize(64 << 20);
   args.SetMaxSendMessageSize(64 << 20);
   args.SetInt(GRPC_ARG_ENABLE_RETRIES, 1);
+  // dns:/// targets: storaged closes connections after --max_connection_age
+  // and the channel then resolves again (at most this often), so replicas
+  // added to DNS get calls without a restart of the gateway.
+  args.SetInt(GRPC_ARG_DNS_MIN_TIME_BETWEEN_RESOLUTIONS_MS, 5000);
+  // A replica that vanished without closing its connections (a lost node)
+  // is noticed within keepalive time plus timeout.
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 20000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   ApplyFlowControl(args);
   channel_ = grpc::CreateCustomChannel(target,
                                        options_.credentials != nullptr

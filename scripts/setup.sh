@@ -15,6 +15,7 @@ PACKAGES=(
 )
 TEST_PACKAGES=(
   skopeo docker-registry curl   # real clients and the reference registry
+  dnsmasq-base haproxy          # DNS for dns:/// targets, a load balancer
   radosgw ceph-mon ceph-osd ceph-common uuid-runtime   # S3 server for tests
   clang-14 libclang-rt-14-dev   # libFuzzer (scripts/fuzz.sh)
 )

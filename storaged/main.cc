@@ -51,6 +51,10 @@ ABSL_FLAG(std::string, log_level, "info",
 ABSL_FLAG(absl::Duration, drain_notice, absl::Seconds(2),
           "after SIGTERM/SIGINT, how long storaged reports NOT_SERVING while "
           "still serving, so gateways move their calls elsewhere");
+ABSL_FLAG(absl::Duration, max_connection_age, absl::Seconds(15),
+          "close each client connection after about this long (its calls "
+          "finish), so gateways resolve dns:/// targets again and reach "
+          "replicas added since; 0: never");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "how long in-flight calls may run after SIGTERM/SIGINT");
 ABSL_FLAG(bool, repair, false,
@@ -183,6 +187,7 @@ int main(int argc, char** argv) {
   server_options.retention = config->retention;
   server_options.upstreams = config->upstreams;
   server_options.notifications = config->notifications;
+  server_options.max_connection_age = absl::GetFlag(FLAGS_max_connection_age);
   if (const char* tmp = std::getenv("TMPDIR"); tmp != nullptr && *tmp) {
     server_options.spool_dir = tmp;
   }

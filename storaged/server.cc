@@ -72,6 +72,17 @@ absl::StatusOr<int> StoragedServer::Start() {
   // gRPC would let a second process bind the same port (SO_REUSEPORT) and
   // share its clients with a draining one: refuse instead.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  // Gateways ping every 20 s to notice lost replicas: allow it.
+  builder.AddChannelArgument(
+      GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  if (options_.max_connection_age > absl::ZeroDuration()) {
+    // Calls running at the GOAWAY finish on the old connection (the grace
+    // is gRPC's default: unbounded), new ones go on a new connection.
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
+                               static_cast<int>(absl::ToInt64Milliseconds(
+                                   options_.max_connection_age)));
+  }
   builder.SetMaxReceiveMessageSize(options_.max_message_bytes);
   builder.SetMaxSendMessageSize(options_.max_message_bytes);
   ApplyFlowControl(builder);

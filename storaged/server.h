@@ -43,6 +43,10 @@ struct ServerOptions {
   std::string spool_dir = "/tmp";
   // Where events go (none: no events are recorded).
   events::NotificationsConfig notifications;
+  // Each client connection is closed (GOAWAY, its calls left to finish)
+  // after about this long, so clients resolve their target again and
+  // spread over replicas added since; zero: never.
+  absl::Duration max_connection_age = absl::Seconds(15);
 };
 
 class StoragedServer {

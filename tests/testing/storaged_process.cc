@@ -22,15 +22,17 @@ absl::StatusOr<StoragedProcess> StartStoraged(
   auto process = Subprocess::Start(argv, log);
   if (!process.ok()) return process.status();
   result.process = *std::move(process);
-  auto line =
-      result.process->WaitForLog("listening on 127.0.0.1:", absl::Seconds(20));
+  auto line = result.process->WaitForLog("listening on ", absl::Seconds(20));
   if (!line.ok()) return line.status();
-  size_t at = line->find("listening on 127.0.0.1:") + 23;
-  size_t end = line->find_first_not_of("0123456789", at);
-  if (!absl::SimpleAtoi(line->substr(at, end - at), &result.port)) {
+  size_t at = line->find("listening on ") + 13;
+  size_t colon = line->find(':', at);
+  size_t end = line->find_first_not_of("0123456789", colon + 1);
+  if (colon == std::string::npos ||
+      !absl::SimpleAtoi(line->substr(colon + 1, end - colon - 1),
+                        &result.port)) {
     return absl::InternalError("no port in: " + *line);
   }
-  result.address = absl::StrCat("127.0.0.1:", result.port);
+  result.address = absl::StrCat(line->substr(at, colon - at), ":", result.port);
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
   args.SetMaxSendMessageSize(64 << 20);

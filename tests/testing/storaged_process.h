@@ -16,12 +16,13 @@ namespace registry::testing {
 struct StoragedProcess {
   std::unique_ptr<Subprocess> process;
   int port = 0;
-  std::string address;  // "127.0.0.1:<port>"
+  std::string address;  // "<host>:<port>" (127.0.0.1 unless --listen says)
   std::shared_ptr<grpc::Channel> channel;
 };
 
 // Starts //storaged:storaged on the filesystem driver at `root` on a free
-// loopback port, with `extra_flags`, and waits until it listens.
+// loopback port (or where a --listen in `extra_flags` says), with
+// `extra_flags`, and waits until it listens.
 absl::StatusOr<StoragedProcess> StartStoraged(
     const std::string& root, const std::vector<std::string>& extra_flags = {});
 
