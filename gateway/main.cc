@@ -51,6 +51,9 @@ ABSL_FLAG(int64_t, max_header_bytes, 1 << 20,
           "the largest request head (request line and headers); larger: 431");
 ABSL_FLAG(int, max_headers, 100,
           "the most header fields a request may carry; more: 431");
+ABSL_FLAG(absl::Duration, drain_notice, absl::Seconds(2),
+          "after SIGTERM/SIGINT, how long /readyz answers 503 while the "
+          "gateway still serves, so load balancers stop sending first");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "after SIGTERM/SIGINT, how long requests in flight may finish "
           "before the gateway exits anyway");
@@ -159,9 +162,14 @@ int main(int argc, char** argv) {
   const absl::Duration grace = absl::GetFlag(FLAGS_shutdown_grace);
   absl::Notification served;
   std::thread stopper = registry::OnStopSignal([&](int signal) {
+    const absl::Duration notice = absl::GetFlag(FLAGS_drain_notice);
     registry::Log(registry::LogLevel::kInfo, "gateway",
-                  absl::StrCat("signal ", signal, ": draining for up to ",
+                  absl::StrCat("signal ", signal, ": not ready for ",
+                               absl::FormatDuration(notice),
+                               " while serving, then draining for up to ",
                                absl::FormatDuration(grace)));
+    server.BeginDrain();  // /readyz: 503; everything else as before.
+    absl::SleepFor(notice);
     server.Stop();  // No new connections; requests in flight run on.
     if (!served.WaitForNotificationWithTimeout(grace)) {
       registry::Log(registry::LogLevel::kWarn, "gateway",

@@ -158,7 +158,8 @@ GatewayServer::GatewayServer(GatewayServerOptions options)
   DeclareGatewayMetrics();
   http_->set_logger(OnResponse);
   HandlerContext ctx{storaged_.get(), options_.limits,
-                     auth == nullptr || !auth->ScopedByRepository()};
+                     auth == nullptr || !auth->ScopedByRepository(),
+                     &draining_};
   // cpp-httplib tries routes in registration order: the hottest first. No
   // two patterns match the same path (see routes.h).
   RegisterManifestRoutes(*http_, ctx);

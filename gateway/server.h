@@ -6,6 +6,7 @@
 
 #include <httplib.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -54,11 +55,16 @@ class GatewayServer {
   // Serves until Stop(). REQUIRES: Bind() succeeded.
   void Serve();
 
+  // From now on /readyz answers 503 (requests are still served), so load
+  // balancers stop sending here before Stop(). Thread-safe.
+  void BeginDrain() { draining_ = true; }
+
   // Stops accepting and returns from Serve(). Thread-safe.
   void Stop();
 
  private:
   const GatewayServerOptions options_;
+  std::atomic<bool> draining_{false};
   std::unique_ptr<StoragedClient> storaged_;
   std::unique_ptr<RoutedServer> http_;
   std::unique_ptr<TlsContext> tls_;

@@ -5,6 +5,7 @@
 
 #include <httplib.h>
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 
@@ -25,6 +26,9 @@ struct HandlerContext {
   // False when users hold rights per repository: a mount must then name a
   // source that the user may pull and that links the blob.
   bool mount_without_source = true;
+  // Set once the gateway is draining: /readyz answers 503 so that load
+  // balancers stop sending before it stops accepting. Not owned.
+  const std::atomic<bool>* draining = nullptr;
 };
 
 // Runs `handle`; when it fails, replaces the response with the OCI error.
@@ -45,8 +49,9 @@ void RegisterBlobUploadRoutes(httplib::Server& server,
                               const HandlerContext& ctx);
 void RegisterManifestRoutes(httplib::Server& server, const HandlerContext& ctx);
 void RegisterListingRoutes(httplib::Server& server, const HandlerContext& ctx);
-// GET /healthz (the process answers) and /readyz (storaged answers its
-// health check as SERVING within 2 s); outside /v2, for probes.
+// GET /healthz (the process answers) and /readyz (not draining, and
+// storaged answers its health check as SERVING within 2 s); outside /v2,
+// for probes.
 void RegisterHealthRoutes(httplib::Server& server, const HandlerContext& ctx);
 // GET /metrics (Prometheus text format); outside /v2.
 void RegisterMetricsRoutes(httplib::Server& server, const HandlerContext& ctx);

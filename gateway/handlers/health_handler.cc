@@ -33,9 +33,13 @@ void RegisterHealthRoutes(httplib::Server& server, const HandlerContext& ctx) {
                response.set_content("ok\n", "text/plain");
              });
   StoragedClient* storaged = ctx.storaged;
+  const std::atomic<bool>* draining = ctx.draining;
   server.Get(routes::kReadyz,
-             [storaged](const httplib::Request&, httplib::Response& response) {
-               std::string why = NotReady(*storaged);
+             [storaged, draining](const httplib::Request&,
+                                  httplib::Response& response) {
+               std::string why = draining != nullptr && *draining
+                                     ? "gateway is draining (shutting down)"
+                                     : NotReady(*storaged);
                if (why.empty()) {
                  response.set_content("ready\n", "text/plain");
                } else {

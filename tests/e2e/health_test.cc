@@ -1,6 +1,7 @@
 // Health and shutdown: the gateway's /healthz and /readyz follow storaged
-// (ready, draining, gone), and a storaged told to stop (SIGTERM) finishes an
-// upload in flight before it exits.
+// (ready, draining, gone) and the gateway's own drain notice, and a storaged
+// or gateway told to stop (SIGTERM) finishes an upload in flight before it
+// exits.
 #include <httplib.h>
 #include <signal.h>
 
@@ -172,7 +173,23 @@ TEST_F(HealthTest, GatewaySigtermFinishesRequestsInFlightThenExits) {
                 &half_sent, &go, &status);
   WaitForUploadInFlight(gateway_.port);
   gateway_.process->Signal(SIGTERM);
-  // New connections are refused while the upload finishes.
+  // The drain notice (--drain_notice, 2 s): /readyz says 503 so that load
+  // balancers stop sending, while requests are still served.
+  EXPECT_OK(WaitFor(
+      [&] {
+        httplib::Client probe("127.0.0.1", gateway_.port);
+        auto ready = probe.Get("/readyz");
+        return ready && ready->status == 503 &&
+               absl::StrContains(ready->body, "draining");
+      },
+      absl::Seconds(2)));
+  {
+    httplib::Client during("127.0.0.1", gateway_.port);
+    auto served = during.Get("/v2/");
+    ASSERT_TRUE(served);
+    EXPECT_EQ(served->status, 200);
+  }
+  // Then new connections are refused while the upload finishes.
   EXPECT_OK(WaitFor(
       [&] {
         httplib::Client late("127.0.0.1", gateway_.port);
