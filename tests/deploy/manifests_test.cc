@@ -79,6 +79,7 @@ struct Container {
   std::map<std::string, int> ports;  // name -> containerPort
   std::string config_path;           // From --config=.
   std::string config_map;            // The ConfigMap mounted at its dir.
+  absl::Duration drain_notice;       // --drain_notice, or the default.
   YAML::Node node;
 };
 
@@ -140,11 +141,9 @@ std::vector<Container> Containers(const std::vector<YAML::Node>& docs) {
       EXPECT_TRUE(spec["template"]["spec"]["securityContext"]["runAsNonRoot"]
                       .as<bool>());
       // Kubernetes waits terminationGracePeriodSeconds after SIGTERM before
-      // SIGKILL: the drain notice (storaged, 2s unless set) and the grace
-      // for requests in flight must fit in it.
-      absl::Duration drain = container.workload == "storaged"
-                                 ? absl::Seconds(2)
-                                 : absl::ZeroDuration();
+      // SIGKILL: the drain notice (2s unless set) and the grace for
+      // requests in flight must fit in it.
+      absl::Duration drain = absl::Seconds(2);
       absl::Duration grace = absl::Seconds(10);
       for (const auto& arg : c["args"]) {
         absl::string_view text = arg.Scalar();
@@ -160,6 +159,7 @@ std::vector<Container> Containers(const std::vector<YAML::Node>& docs) {
                     spec["template"]["spec"]["terminationGracePeriodSeconds"]
                         .as<int>()))
           << container.workload;
+      container.drain_notice = drain;
       out.push_back(container);
     }
   }
@@ -220,6 +220,14 @@ TEST(DeployTest, GatewayManifests) {
             "/readyz");
   EXPECT_EQ(gateway.node["livenessProbe"]["httpGet"]["path"].as<std::string>(),
             "/healthz");
+  // The readiness probe sees the drain notice's 503 before the gateway stops
+  // accepting: periodSeconds x failureThreshold (default 3) within it.
+  const YAML::Node& ready = gateway.node["readinessProbe"];
+  const int period =
+      ready["periodSeconds"] ? ready["periodSeconds"].as<int>() : 10;
+  const int failures =
+      ready["failureThreshold"] ? ready["failureThreshold"].as<int>() : 3;
+  EXPECT_LE(absl::Seconds(period * failures), gateway.drain_notice);
 
   std::string key =
       gateway.config_path.substr(gateway.config_path.rfind('/') + 1);
