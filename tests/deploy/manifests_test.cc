@@ -138,8 +138,13 @@ std::vector<Container> Containers(const std::vector<YAML::Node>& docs) {
         EXPECT_TRUE(known) << container.workload << " " << probe << " port "
                            << port.Scalar();
       }
-      EXPECT_TRUE(spec["template"]["spec"]["securityContext"]["runAsNonRoot"]
-                      .as<bool>());
+      // The images' user and group (deploy/Dockerfile: 65532:65532).
+      const YAML::Node& security = spec["template"]["spec"]["securityContext"];
+      EXPECT_TRUE(security["runAsNonRoot"].as<bool>());
+      for (const char* id : {"runAsUser", "runAsGroup", "fsGroup"}) {
+        EXPECT_TRUE(security[id] && security[id].as<int>() == 65532)
+            << container.workload << " " << id;
+      }
       // Kubernetes waits terminationGracePeriodSeconds after SIGTERM before
       // SIGKILL: the drain notice (2s unless set) and the grace for
       // requests in flight must fit in it.
@@ -309,6 +314,7 @@ TEST(DeployTest, DockerfileMatchesTheManifests) {
   std::ifstream in(Deploy("Dockerfile"));
   std::string line, stage;
   std::map<std::string, std::string> exposed, commands;
+  std::map<std::string, std::string> workdirs;
   std::set<std::string> users, bases;
   while (std::getline(in, line)) {
     std::vector<std::string> words =
@@ -321,7 +327,11 @@ TEST(DeployTest, DockerfileMatchesTheManifests) {
     if (words[0] == "EXPOSE") exposed[stage] = line;
     if (words[0] == "CMD") commands[stage] = line;
     if (words[0] == "USER") users.insert(words[1]);
+    if (words[0] == "WORKDIR") workdirs[stage] = words[1];
   }
+  // Without a working directory, storaged's relative default root resolves
+  // under / (not writable by the user).
+  EXPECT_EQ(workdirs["runtime"], "/var/lib/registry");
   EXPECT_THAT(exposed["gateway"], ::testing::HasSubstr("5000"));
   EXPECT_THAT(exposed["storaged"], ::testing::HasSubstr("50051"));
   EXPECT_THAT(exposed["storaged"], ::testing::HasSubstr("9090"));
@@ -331,11 +341,25 @@ TEST(DeployTest, DockerfileMatchesTheManifests) {
   EXPECT_THAT(commands["storaged"],
               ::testing::HasSubstr(
                   Containers(Load("kubernetes/storaged.yaml"))[0].config_path));
-  EXPECT_EQ(users, std::set<std::string>{"65532"});
+  EXPECT_EQ(users, std::set<std::string>{"65532:65532"});
   for (const std::string& base : bases) {
     EXPECT_TRUE(absl::StartsWith(base, "debian:bookworm") || base == "runtime")
         << base;
   }
+}
+
+// The build context is the repository root: Bazel's output links and .git
+// stay out of it.
+TEST(DeployTest, DockerignoreKeepsBazelOutputAndGitOut) {
+  std::ifstream in(RunfilePath(".dockerignore"));
+  ASSERT_TRUE(in.good());
+  std::set<std::string> patterns;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line[0] != '#') patterns.insert(line);
+  }
+  EXPECT_THAT(patterns, Contains(".git"));
+  EXPECT_THAT(patterns, Contains("bazel-*"));
 }
 
 }  // namespace
