@@ -38,6 +38,8 @@ const std::set<std::string>& GatewayConfigKeys() {
       "storaged.tls.ca",
       "storaged.tls.certificate",
       "storaged.tls.key",
+      "cache.blobs.path",
+      "cache.blobs.maxbytes",
   };
   return *keys;
 }
@@ -78,6 +80,16 @@ absl::StatusOr<GatewayConfig> LoadGatewayConfig(
   config.storaged_ca = file.String("storaged.tls.ca", "");
   config.storaged_certificate = file.String("storaged.tls.certificate", "");
   config.storaged_key = file.String("storaged.tls.key", "");
+  RETURN_IF_ERROR(
+      BothOrNeither(file, "cache.blobs.path", "cache.blobs.maxbytes"));
+  config.blob_cache_path = file.String("cache.blobs.path", "");
+  ASSIGN_OR_RETURN(config.blob_cache_max_bytes,
+                   file.Count("cache.blobs.maxbytes", 0));
+  if (!config.blob_cache_path.empty() && config.blob_cache_max_bytes == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(file.Where("cache.blobs.maxbytes"),
+                     ": cache.blobs.maxbytes must be above 0"));
+  }
   return config;
 }
 

@@ -4,6 +4,7 @@
 #ifndef REGISTRY_GATEWAY_CONFIG_H_
 #define REGISTRY_GATEWAY_CONFIG_H_
 
+#include <cstdint>
 #include <map>
 #include <set>
 #include <string>
@@ -27,6 +28,8 @@ struct GatewayConfig {
   std::string storaged_ca;           // storaged.tls.ca; all empty: plaintext
   std::string storaged_certificate;  // storaged.tls.certificate (client)
   std::string storaged_key;          // storaged.tls.key
+  std::string blob_cache_path;       // cache.blobs.path; empty: no cache
+  int64_t blob_cache_max_bytes = 0;  // cache.blobs.maxbytes
 };
 
 // Every key the file may hold.
@@ -38,7 +41,8 @@ inline constexpr char kLogLevelKey[] = "log.level";
 
 // The settings from `path` (none when empty) with `overrides` (by key)
 // applied. InvalidArgument naming the key and line for a bad file, or for
-// half a TLS, htpasswd or token setting, or two kinds of auth; NotFound
+// half a TLS, htpasswd, token or cache.blobs setting, a cache.blobs.maxbytes
+// of 0, or two kinds of auth; NotFound
 // when it cannot be read.
 absl::StatusOr<GatewayConfig> LoadGatewayConfig(
     const std::string& path,

@@ -22,7 +22,7 @@
 
 ABSL_FLAG(std::string, config, "",
           "YAML configuration file (http.*, auth.htpasswd.* or "
-          "auth.token.*, storaged.*, log.level; every key is in "
+          "auth.token.*, storaged.*, cache.blobs.*, log.level; every key is in "
           "deploy/config/gateway.yml); flags given on the command line "
           "override it");
 ABSL_FLAG(std::string, listen, "0.0.0.0:5000",
@@ -138,6 +138,13 @@ int main(int argc, char** argv) {
     options.authenticator =
         registry::gateway::NewTokenAuthenticator(std::move(token));
   }
+  if (!config->blob_cache_path.empty()) {
+    absl::StatusOr<std::unique_ptr<registry::gateway::BlobCache>> cache =
+        registry::gateway::BlobCache::Open(
+            {config->blob_cache_path, config->blob_cache_max_bytes});
+    if (!cache.ok()) return Fail(cache.status().ToString());
+    options.blob_cache = *std::move(cache);
+  }
   options.limits.max_manifest_bytes = absl::GetFlag(FLAGS_max_manifest_bytes);
   options.threads = absl::GetFlag(FLAGS_threads);
   options.header_timeout = absl::GetFlag(FLAGS_header_timeout);
@@ -156,6 +163,7 @@ int main(int argc, char** argv) {
                 absl::StrCat("listening on ", options.host, ":", *port,
                              " storaged=", options.storaged_target,
                              options.tls_certificate.empty() ? "" : " tls",
+                             options.blob_cache == nullptr ? "" : " cache=on",
                              !config->htpasswd_path.empty() ? " auth=htpasswd"
                              : !config->token_realm.empty() ? " auth=token"
                                                             : ""));

@@ -158,8 +158,8 @@ GatewayServer::GatewayServer(GatewayServerOptions options)
   DeclareGatewayMetrics();
   http_->set_logger(OnResponse);
   HandlerContext ctx{storaged_.get(), options_.limits,
-                     auth == nullptr || !auth->ScopedByRepository(),
-                     &draining_};
+                     auth == nullptr || !auth->ScopedByRepository(), &draining_,
+                     options_.blob_cache.get()};
   // cpp-httplib tries routes in registration order: the hottest first. No
   // two patterns match the same path (see routes.h).
   RegisterManifestRoutes(*http_, ctx);

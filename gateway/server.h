@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "gateway/auth/authenticator.h"
+#include "gateway/cache/blob_cache.h"
 #include "gateway/edge/edge_server.h"
 #include "gateway/handlers/handler_context.h"
 #include "gateway/storaged_client.h"
@@ -42,6 +43,8 @@ struct GatewayServerOptions {
   std::string tls_key;
   // Checks every request under /v2 when set.
   std::shared_ptr<Authenticator> authenticator;
+  // Serves blob bytes from local disk when set (cache.blobs).
+  std::shared_ptr<BlobCache> blob_cache;
 };
 
 class GatewayServer {

@@ -11,6 +11,8 @@
 #   BENCH_ARGS="--only=push"         # extra regbench flags (e.g. a subset)
 #   OURS_BIN=/path                   # storaged and gateway binaries from
 #                                    # elsewhere (before/after comparisons)
+#   OURS_CACHE=1                     # our gateway with its blob cache on
+#                                    # (cache.blobs in $BENCH_DIR/cache)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -53,8 +55,14 @@ OURS_BIN="${OURS_BIN:-bazel-bin}"
 "$OURS_BIN/storaged/storaged" --listen="127.0.0.1:$GRPC_PORT" --root="$WORK/ours" \
   --log_level=error &
 storaged=$!; pids+=("$storaged")
+GATEWAY_CONFIG=()
+if [ -n "${OURS_CACHE:-}" ]; then
+  printf 'cache:\n  blobs:\n    path: %s\n    maxbytes: %s\n' \
+    "$WORK/cache" $((8 << 30)) > "$WORK/gateway.yml"
+  GATEWAY_CONFIG=(--config="$WORK/gateway.yml")
+fi
 "$OURS_BIN/gateway/gateway" --listen="127.0.0.1:$OURS_PORT" \
-  --storaged="127.0.0.1:$GRPC_PORT" --log_level=error &
+  --storaged="127.0.0.1:$GRPC_PORT" --log_level=error "${GATEWAY_CONFIG[@]}" &
 gateway=$!; pids+=("$gateway")
 
 for port in "$THEIRS_PORT" "$OURS_PORT"; do

@@ -30,15 +30,7 @@ cleanup() {
   find "$WORK" -mindepth 1 -maxdepth 1 -type d -exec rm -rf {} + 2>/dev/null || true
 }
 trap cleanup EXIT INT TERM
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_for() {
-  for _ in $(seq 200); do
-    curl -sf "$1" >/dev/null && return 0
-    sleep 0.1
-  done
-  echo "no answer from $1" >&2
-  exit 1
-}
+source scripts/lib.sh
 
 # Two receivers: one accepts (200), one refuses (500).
 receiver() {  # PORT STATUS
@@ -88,8 +80,8 @@ for mode in none accepting dead; do
   } >"$WORK/theirs-$mode.yml"
   docker-registry serve "$WORK/theirs-$mode.yml" 2>"$WORK/theirs-$mode.log" &
   pids+=($!); t=$!
-  wait_for "http://127.0.0.1:$http/v2/"
-  wait_for "http://127.0.0.1:$theirs/v2/"
+  wait_for "$http"
+  wait_for "$theirs"
   ours_targets+=("ours-$mode=http://127.0.0.1:$http")
   theirs_targets+=("theirs-$mode=http://127.0.0.1:$theirs")
   bench_pids+=("ours-$mode=$s+$g" "theirs-$mode=$t")

@@ -29,7 +29,7 @@ cleanup() {
   wait 2>/dev/null || true
 }
 trap cleanup EXIT INT TERM
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source scripts/lib.sh
 UP=$(free_port); THEIRS=$(free_port); OURS=$(free_port); GRPC=$(free_port)
 UPSTREAM=$UP  # Where clients and caches reach the upstream.
 
@@ -41,14 +41,6 @@ registry_yml() {  # ROOT PORT [REMOTE]
 }
 registry_yml "$WORK/upstream" "$UP" >"$WORK/upstream.yml"
 sed -i 's/accesslog: {disabled: true}/accesslog: {disabled: false}/' "$WORK/upstream.yml"
-wait_for() {
-  for _ in $(seq 100); do
-    curl -sf "http://127.0.0.1:$1/v2/" >/dev/null && return 0
-    sleep 0.1
-  done
-  echo "nothing answers on port $1; logs in $WORK" >&2
-  exit 1
-}
 docker-registry serve "$WORK/upstream.yml" >"$WORK/upstream.log" 2>&1 & pids+=($!)
 wait_for "$UP"  # docker-registry's proxy checks its upstream at start.
 if ((UPSTREAM_MBPS > 0)); then

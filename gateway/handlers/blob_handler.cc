@@ -1,11 +1,16 @@
 // GET, HEAD and DELETE /v2/<name>/blobs/<digest>. GET streams the blob from
 // storaged with bounded memory, honouring a single Range, or redirects (307)
-// to a storage URL when storaged offers one.
+// to a storage URL when storaged offers one. With the blob cache on, GET
+// bytes come from local disk after storaged's Stat says the repository
+// links the blob (cache/blob_cache.h).
+#include <algorithm>
+#include <functional>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "common/grpc_status.h"
+#include "common/log.h"
 #include "gateway/handlers/handler_context.h"
 #include "gateway/http_util.h"
 #include "gateway/routes.h"
@@ -20,6 +25,9 @@ struct BlobDownload {
   v1::ReadBlobResponse message;
   size_t position = 0;
 };
+
+// Bytes a cached blob's response reads and sends at a time.
+constexpr size_t kCachedChunk = 512 << 10;
 
 void SetBlobHeaders(const v1::BlobInfo& info, httplib::Response& response) {
   response.set_header("Docker-Content-Digest", info.digest());
@@ -58,8 +66,9 @@ class BlobHandler {
     v1::StatBlobRequest stat;
     stat.set_repository(req.matches[1]);
     stat.set_digest(req.matches[2]);
-    // GETs may be sent to the storage backend; HEADs stay here.
-    stat.set_want_url(req.method == "GET");
+    // GETs may be sent to the storage backend, unless the bytes are to
+    // come from the cache; HEADs stay here.
+    stat.set_want_url(req.method == "GET" && ctx_.blob_cache == nullptr);
     v1::BlobInfo info;
     absl::Status status =
         CallStoraged(*ctx_.storaged, ctx_.storaged->blobs(),
@@ -97,6 +106,11 @@ class BlobHandler {
           [](size_t, size_t, httplib::DataSink&) { return false; });
       return absl::OkStatus();
     }
+    if (ctx_.blob_cache != nullptr &&
+        ServeCached(info, *stat.mutable_repository(), range->has_value(), span,
+                    response)) {
+      return absl::OkStatus();
+    }
     auto download = std::make_shared<BlobDownload>();
     download->context = ctx_.storaged->StreamContext();
     v1::ReadBlobRequest read;
@@ -127,6 +141,58 @@ class BlobHandler {
           return ok;
         });
     return absl::OkStatus();
+  }
+
+  // Serves `span` of the blob from the cache, filling it first for a whole
+  // GET; false (the caller streams from storaged) when the cache cannot.
+  bool ServeCached(const v1::BlobInfo& info, const std::string& repository,
+                   bool ranged, const ByteRange& span,
+                   httplib::Response& response) {
+    // A Range request does not wait for a whole fill: hits only.
+    absl::StatusOr<std::shared_ptr<CachedBlob>> cached =
+        ranged ? ctx_.blob_cache->Find(info.digest())
+               : ctx_.blob_cache->Get(info.digest(), info.size(),
+                                      [&](const auto& write) {
+                                        return Fetch(info, repository, write);
+                                      });
+    if (!cached.ok()) return false;
+    auto buffer = std::make_shared<std::string>(kCachedChunk, '\0');
+    response.set_content_provider(
+        static_cast<size_t>(span.length), "application/octet-stream",
+        [blob = *std::move(cached), buffer, start = span.offset](
+            size_t offset, size_t length, httplib::DataSink& sink) {
+          absl::StatusOr<size_t> n =
+              blob->Read(start + static_cast<int64_t>(offset), buffer->data(),
+                         std::min(length, buffer->size()));
+          if (!n.ok() || *n == 0) {
+            Log(LogLevel::kWarn, "blob_cache",
+                absl::StrCat("cached blob ended early: ",
+                             n.ok() ? "end of file" : n.status().ToString()));
+            return false;
+          }
+          return sink.write(buffer->data(), *n);
+        });
+    return true;
+  }
+
+  // Streams the whole blob from storaged into `write` (a cache fill).
+  absl::Status Fetch(const v1::BlobInfo& info, const std::string& repository,
+                     const std::function<bool(absl::string_view)>& write) {
+    std::unique_ptr<grpc::ClientContext> context =
+        ctx_.storaged->StreamContext();
+    v1::ReadBlobRequest read;
+    read.set_repository(repository);
+    read.set_digest(info.digest());
+    read.set_length(info.size());
+    auto reader = ctx_.storaged->blobs().Read(context.get(), read);
+    v1::ReadBlobResponse message;
+    while (reader->Read(&message)) {
+      if (!write(message.data())) {
+        context->TryCancel();
+        break;
+      }
+    }
+    return FromGrpcStatus(reader->Finish());
   }
 
   HandlerContext ctx_;

@@ -10,6 +10,7 @@
 #include <functional>
 
 #include "absl/status/status.h"
+#include "gateway/cache/blob_cache.h"
 #include "gateway/storaged_client.h"
 
 namespace registry::gateway {
@@ -29,6 +30,8 @@ struct HandlerContext {
   // Set once the gateway is draining: /readyz answers 503 so that load
   // balancers stop sending before it stops accepting. Not owned.
   const std::atomic<bool>* draining = nullptr;
+  // Blob bytes on local disk (cache.blobs); null when off. Not owned.
+  BlobCache* blob_cache = nullptr;
 };
 
 // Runs `handle`; when it fails, replaces the response with the OCI error.

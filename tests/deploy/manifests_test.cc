@@ -201,6 +201,22 @@ std::vector<YAML::Node> Load(const std::string& file) {
   return docs;
 }
 
+// A Kubernetes quantity with a binary suffix ("10Gi", "512Mi") in bytes;
+// 0 when it has none.
+int64_t BinaryQuantity(absl::string_view text) {
+  int64_t number = 0;
+  for (const auto& [suffix, shift] :
+       std::vector<std::pair<absl::string_view, int>>{
+           {"Ki", 10}, {"Mi", 20}, {"Gi", 30}, {"Ti", 40}}) {
+    absl::string_view digits = text;
+    if (absl::ConsumeSuffix(&digits, suffix) &&
+        absl::SimpleAtoi(digits, &number)) {
+      return number << shift;
+    }
+  }
+  return 0;
+}
+
 TEST(DeployTest, GatewayManifests) {
   std::vector<YAML::Node> docs = Load("kubernetes/gateway.yaml");
   std::vector<Container> containers = Containers(docs);
@@ -245,6 +261,28 @@ TEST(DeployTest, GatewayManifests) {
   EXPECT_EQ(PortOf(gateway::GatewayConfig{}.listen), gateway.ports.at("http"));
   // The gateway reaches storaged through its headless Service.
   EXPECT_EQ(config->storaged_target, "dns:///storaged:50051");
+
+  // The blob cache lives on an emptyDir whose sizeLimit holds maxbytes.
+  ASSERT_FALSE(config->blob_cache_path.empty());
+  std::string cache_volume;
+  for (const auto& mount : gateway.node["volumeMounts"]) {
+    if (absl::StartsWith(config->blob_cache_path,
+                         mount["mountPath"].as<std::string>() + "/")) {
+      cache_volume = mount["name"].as<std::string>();
+    }
+  }
+  ASSERT_FALSE(cache_volume.empty()) << config->blob_cache_path;
+  int64_t size_limit = 0;
+  for (const YAML::Node& doc : docs) {
+    if (doc["kind"].as<std::string>() != "Deployment") continue;
+    for (const auto& volume : doc["spec"]["template"]["spec"]["volumes"]) {
+      if (volume["name"].as<std::string>() != cache_volume) continue;
+      ASSERT_TRUE(volume["emptyDir"]) << cache_volume;
+      size_limit = BinaryQuantity(volume["emptyDir"]["sizeLimit"].Scalar());
+    }
+  }
+  EXPECT_GT(config->blob_cache_max_bytes, 0);
+  EXPECT_LT(config->blob_cache_max_bytes, size_limit);
 }
 
 void CheckStoraged(const std::string& manifest, const std::string& config_file,

@@ -24,7 +24,7 @@
 #include "tests/testing/dns_server.h"
 #include "tests/testing/gateway_process.h"
 #include "tests/testing/status_matchers.h"
-#include "tests/testing/storaged_process.h"
+#include "tests/testing/storaged_metrics.h"
 #include "tests/testing/test_data.h"
 #include "tests/testing/wait.h"
 
@@ -33,50 +33,11 @@ namespace {
 
 constexpr char kName[] = "storaged.test";
 
-// One storaged replica on its own loopback address, with its metrics.
-struct Replica {
-  StoragedProcess storaged;
-  int metrics_port = 0;
-  std::string ip;
-};
-
-absl::StatusOr<Replica> StartReplica(const std::string& root,
-                                     const std::string& ip, int port) {
-  std::string config = absl::StrCat(NewTempDir("config"), "/storaged.yml");
-  std::ofstream(config) << "metrics:\n  addr: " << ip << ":0\n";
-  absl::StatusOr<StoragedProcess> storaged = StartStoraged(
-      root, {absl::StrCat("--listen=", ip, ":", port), "--config=" + config});
-  if (!storaged.ok()) return storaged.status();
-  Replica replica{*std::move(storaged), 0, ip};
-  const std::string needle = absl::StrCat("metrics on ", ip, ":");
-  absl::StatusOr<std::string> line =
-      replica.storaged.process->WaitForLog(needle, absl::Seconds(10));
-  if (!line.ok()) return line.status();
-  size_t at = line->find(needle) + needle.size();
-  size_t end = line->find_first_not_of("0123456789", at);
-  if (!absl::SimpleAtoi(line->substr(at, end - at), &replica.metrics_port)) {
-    return absl::InternalError("no metrics port in: " + *line);
-  }
-  return replica;
-}
+using Replica = MeteredStoraged;
 
 // The registry calls (not health checks) `replica` has answered so far.
 double RegistryCalls(const Replica& replica) {
-  httplib::Client client(replica.ip, replica.metrics_port);
-  auto response = client.Get("/metrics");
-  if (!response || response->status != 200) return -1;
-  double total = 0;
-  for (absl::string_view line : absl::StrSplit(response->body, '\n')) {
-    if (!absl::StartsWith(line,
-                          "registry_rpc_requests_total{method=\"/registry.")) {
-      continue;
-    }
-    double value = 0;
-    if (absl::SimpleAtod(line.substr(line.rfind(' ') + 1), &value)) {
-      total += value;
-    }
-  }
-  return total;
+  return ScrapeSum(replica, "registry_rpc_requests_total{method=\"/registry.");
 }
 
 // Clients pushing a fresh blob and reading it back, without pause, until
@@ -146,7 +107,7 @@ TEST(DiscoveryTest, ReplicasJoinAndLeaveThroughDnsWithoutAFailedRequest) {
   const int port = FreePort();
   std::vector<Replica> replicas;
   for (const char* ip : {"127.0.0.2", "127.0.0.3", "127.0.0.4"}) {
-    absl::StatusOr<Replica> replica = StartReplica(root, ip, port);
+    absl::StatusOr<Replica> replica = StartMeteredStoraged(root, ip, port);
     ASSERT_OK(replica);
     replicas.push_back(*std::move(replica));
   }
