@@ -81,4 +81,4 @@ bazel-bin/bench/regbench "${QUICK[@]}" ${BENCH_ARGS:-} \
   --physical_dir="$WORK"
 echo
 echo "storaged over gRPC (the path internal services use):"
-bazel-bin/bench/regbench "${QUICK[@]}" --targets="grpc=grpc://127.0.0.1:$GRPC_PORT"
+bazel-bin/bench/regbench "${QUICK[@]}" ${BENCH_ARGS:-} --targets="grpc=grpc://127.0.0.1:$GRPC_PORT"

@@ -33,20 +33,21 @@ GRPC=$(free_port); METRICS=$(free_port); THEIRS=$(free_port)
 printf 'metrics:\n  addr: 127.0.0.1:%s\n' "$METRICS" >"$WORK/storaged.yml"
 bazel-bin/storaged/storaged --listen="127.0.0.1:$GRPC" --root="$WORK/ours" \
   --config="$WORK/storaged.yml" --log_level=error & pids+=($!)
-gateway() {  # NAME [cache]: starts a gateway; prints its port
-  local port; port=$(free_port)
+# NAME PORT [cache]: starts a gateway, in this shell (not in a $(...)), so
+# that cleanup stops it.
+gateway() {
   local config=()
-  if [ "${2:-}" = cache ]; then
+  if [ "${3:-}" = cache ]; then
     printf 'cache:\n  blobs:\n    path: %s\n    maxbytes: %s\n' \
       "$WORK/cache-$1" $((4 << 30)) >"$WORK/gateway-$1.yml"
     config=(--config="$WORK/gateway-$1.yml")
   fi
-  bazel-bin/gateway/gateway --listen="127.0.0.1:$port" \
+  bazel-bin/gateway/gateway --listen="127.0.0.1:$2" \
     --storaged="127.0.0.1:$GRPC" --log_level=error "${config[@]}" \
     >"$WORK/gateway-$1.log" 2>&1 & pids+=($!)
-  echo "$port"
 }
-CA=$(gateway a cache); CB=$(gateway b cache); PA=$(gateway c); PB=$(gateway d)
+CA=$(free_port); CB=$(free_port); PA=$(free_port); PB=$(free_port)
+gateway a "$CA" cache; gateway b "$CB" cache; gateway c "$PA"; gateway d "$PB"
 printf 'version: 0.1\nlog: {level: error, accesslog: {disabled: true}}\n' >"$WORK/theirs.yml"
 printf 'storage: {filesystem: {rootdirectory: %s}, delete: {enabled: true}}\n' "$WORK/theirs" >>"$WORK/theirs.yml"
 printf 'http: {addr: 127.0.0.1:%s}\n' "$THEIRS" >>"$WORK/theirs.yml"
@@ -55,9 +56,13 @@ for port in "$CA" "$CB" "$PA" "$PB" "$THEIRS"; do wait_for "$port"; done
 
 head -c $((BLOB_MIB << 20)) /dev/urandom >"$WORK/blob"
 DIGEST="sha256:$(sha256sum "$WORK/blob" | cut -d' ' -f1)"
-for port in "$CA" "$THEIRS"; do
-  curl -sf -X POST --data-binary @"$WORK/blob" -H 'Content-Type: application/octet-stream' \
-    "http://127.0.0.1:$port/v2/fleet/app/blobs/uploads/?digest=$DIGEST" >/dev/null
+for port in "$CA" "$THEIRS"; do  # POST, then PUT with the body: both take it.
+  location=$(curl -sf -X POST -D - -o /dev/null "http://127.0.0.1:$port/v2/fleet/app/blobs/uploads/" |
+    tr -d '\r' | awk 'tolower($1) == "location:" {print $2}')
+  case "$location" in http*) ;; *) location="http://127.0.0.1:$port$location" ;; esac
+  case "$location" in *\?*) sep='&' ;; *) sep='?' ;; esac
+  curl -sf -T "$WORK/blob" -H 'Content-Type: application/octet-stream' \
+    "$location${sep}digest=$DIGEST" >/dev/null
 done
 rm -f "$WORK/blob"
 
@@ -92,7 +97,10 @@ fleet() {  # LABEL PORT...
 wait_pulls() {
   local job
   for job in $(jobs -p); do
-    case " ${pids[*]} " in *" $job "*) ;; *) wait "$job" || { echo "a pull failed" >&2; exit 1; } ;; esac
+    case " ${pids[*]} " in
+      *" $job "*) ;;
+      *) wait "$job" || { echo "a pull failed: curl exit $?" >&2; exit 1; } ;;
+    esac
   done
 }
 
