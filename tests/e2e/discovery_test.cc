@@ -21,6 +21,7 @@
 #include "absl/time/clock.h"
 #include "common/digest.h"
 #include "gtest/gtest.h"
+#include "tests/testing/client_load.h"
 #include "tests/testing/dns_server.h"
 #include "tests/testing/gateway_process.h"
 #include "tests/testing/status_matchers.h"
@@ -40,66 +41,6 @@ double RegistryCalls(const Replica& replica) {
   return ScrapeSum(replica, "registry_rpc_requests_total{method=\"/registry.");
 }
 
-// Clients pushing a fresh blob and reading it back, without pause, until
-// stopped; every failure is kept.
-class Load {
- public:
-  Load(int port, int clients) {
-    for (int c = 0; c < clients; ++c) {
-      threads_.emplace_back([this, port, c] { Run(port, c); });
-    }
-  }
-  ~Load() { Stop(); }
-
-  void Stop() {
-    stop_ = true;
-    for (std::thread& t : threads_) {
-      if (t.joinable()) t.join();
-    }
-  }
-  int64_t ok() const { return ok_; }
-  std::vector<std::string> failures() {
-    absl::MutexLock lock(&mu_);
-    return failures_;
-  }
-
- private:
-  void Run(int port, int client) {
-    httplib::Client http("127.0.0.1", port);
-    http.set_read_timeout(30);
-    for (uint64_t i = 0; !stop_; ++i) {
-      std::string blob = Chunk(client * 1000000 + i, 16 << 10);
-      std::string digest = DigestOf(blob).ToString();
-      std::string path = absl::StrCat("/v2/discovery/app", client, "/blobs/");
-      auto put =
-          http.Post(absl::StrCat(path, "uploads/?digest=", digest).c_str(),
-                    blob, "application/octet-stream");
-      std::string failure;
-      if (!put) {
-        failure = "push: " + httplib::to_string(put.error());
-      } else if (put->status != 201) {
-        failure = absl::StrCat("push: ", put->status, " ", put->body);
-      } else if (auto get = http.Get((path + digest).c_str()); !get) {
-        failure = "pull: " + httplib::to_string(get.error());
-      } else if (get->status != 200 || get->body != blob) {
-        failure = absl::StrCat("pull: ", get->status);
-      }
-      if (failure.empty()) {
-        ++ok_;
-        continue;
-      }
-      absl::MutexLock lock(&mu_);
-      failures_.push_back(std::move(failure));
-    }
-  }
-
-  std::atomic<bool> stop_{false};
-  std::atomic<int64_t> ok_{0};
-  absl::Mutex mu_;
-  std::vector<std::string> failures_ ABSL_GUARDED_BY(mu_);
-  std::vector<std::thread> threads_;
-};
-
 TEST(DiscoveryTest, ReplicasJoinAndLeaveThroughDnsWithoutAFailedRequest) {
   absl::StatusOr<std::unique_ptr<DnsServer>> dns = DnsServer::Start();
   ASSERT_OK(dns);
@@ -118,7 +59,7 @@ TEST(DiscoveryTest, ReplicasJoinAndLeaveThroughDnsWithoutAFailedRequest) {
       StartGateway((*dns)->Target(kName, port));
   ASSERT_OK(gateway);
 
-  Load load(gateway->port, 4);
+  ClientLoad load(gateway->port, 4, "discovery");
   ASSERT_OK(WaitFor([&] { return load.ok() >= 20; }, absl::Seconds(30)));
   EXPECT_GT(RegistryCalls(replicas[0]), 0);
   EXPECT_GT(RegistryCalls(replicas[1]), 0);
