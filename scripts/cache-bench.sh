@@ -21,10 +21,8 @@ source scripts/lib.sh
 
 bazel build //storaged //gateway >&2
 rm -rf "$WORK" && mkdir -p "$WORK"
-pids=()
 cleanup() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  stop_pids
   rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM

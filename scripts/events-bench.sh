@@ -22,15 +22,13 @@ ROUNDS=${ROUNDS:-5}
 
 bazel build //storaged //gateway //bench:regbench >&2
 rm -rf "$WORK" && mkdir -p "$WORK"
-pids=()
+source scripts/lib.sh
 cleanup() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  stop_pids
   # The stores hold gigabytes of pushed blobs; keep configs, logs, table.
   find "$WORK" -mindepth 1 -maxdepth 1 -type d -exec rm -rf {} + 2>/dev/null || true
 }
 trap cleanup EXIT INT TERM
-source scripts/lib.sh
 
 # Two receivers: one accepts (200), one refuses (500).
 receiver() {  # PORT STATUS

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds both images of deploy/Dockerfile on this machine, without a
 # container engine or an OCI runtime, then checks that they start and serve.
-#   1. The base: debian:bookworm made with `debootstrap --variant=minbase`
-#      and `podman import` (also tagged debian:bookworm-slim), unless the
-#      store has it already.
+#   1. The bases: debian:bookworm made with `debootstrap --variant=minbase`
+#      and `podman import`, and debian:bookworm-slim, the same without
+#      documentation, manual pages and translations; unless the store has
+#      them already.
 #   2. `buildah bud --isolation=chroot --storage-driver=vfs --layers` for the
 #      storaged and gateway targets (the build stage is shared; about 6
 #      minutes on 2 cores the first time).
@@ -37,16 +38,29 @@ source scripts/lib.sh
 mkdir -p "$WORK"
 
 # 1. The base image.
-if ! podman "${VFS[@]}" image exists docker.io/library/debian:bookworm; then
+if ! podman "${VFS[@]}" image exists docker.io/library/debian:bookworm ||
+   ! podman "${VFS[@]}" image exists docker.io/library/debian:bookworm-slim; then
   echo "images: debootstrap bookworm (minbase) from $MIRROR" >&2
   rm -rf "$WORK/rootfs"
   debootstrap --variant=minbase bookworm "$WORK/rootfs" "$MIRROR" >"$WORK/debootstrap.log" 2>&1 ||
     { tail -n 20 "$WORK/debootstrap.log" >&2; exit 1; }
   rm -rf "$WORK/rootfs/var/cache/apt/archives/"*.deb "$WORK/rootfs/var/lib/apt/lists/"*
   tar -C "$WORK/rootfs" -c . | podman "${VFS[@]}" import - docker.io/library/debian:bookworm >/dev/null
+  # The slim variant, as Debian's own: no documentation, manual pages or
+  # translations, now or from packages installed later.
+  cat >"$WORK/rootfs/etc/dpkg/dpkg.cfg.d/slim" <<'CFG'
+path-exclude /usr/share/doc/*
+path-include /usr/share/doc/*/copyright
+path-exclude /usr/share/man/*
+path-exclude /usr/share/info/*
+path-exclude /usr/share/locale/*
+path-exclude /usr/share/lintian/*
+CFG
+  find "$WORK/rootfs/usr/share/doc" -mindepth 1 -not -name copyright -not -type d -delete
+  rm -rf "$WORK/rootfs/usr/share/"{man,info,locale,lintian}/*
+  tar -C "$WORK/rootfs" -c . | podman "${VFS[@]}" import - docker.io/library/debian:bookworm-slim >/dev/null
   rm -rf "$WORK/rootfs"
 fi
-podman "${VFS[@]}" tag docker.io/library/debian:bookworm docker.io/library/debian:bookworm-slim
 
 # 2. Both images.
 for target in storaged gateway; do

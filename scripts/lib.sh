@@ -14,3 +14,11 @@ wait_for() {
   echo "nothing answers on port $1; logs in $WORK" >&2
   exit 1
 }
+
+# Servers a script started (append with `& pids+=($!)`, in the script's own
+# shell); stop_pids sends them SIGTERM and waits.
+pids=()
+stop_pids() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}

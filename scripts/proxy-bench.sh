@@ -23,13 +23,11 @@ UPSTREAM_MBPS=${UPSTREAM_MBPS:-0}
 
 bazel build //storaged //gateway >&2
 rm -rf "$WORK" && mkdir -p "$WORK"
-pids=()
+source scripts/lib.sh
 cleanup() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  stop_pids
 }
 trap cleanup EXIT INT TERM
-source scripts/lib.sh
 UP=$(free_port); THEIRS=$(free_port); OURS=$(free_port); GRPC=$(free_port)
 UPSTREAM=$UP  # Where clients and caches reach the upstream.
 
