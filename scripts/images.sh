@@ -45,7 +45,7 @@ if ! podman "${VFS[@]}" image exists docker.io/library/debian:bookworm ||
   debootstrap --variant=minbase bookworm "$WORK/rootfs" "$MIRROR" >"$WORK/debootstrap.log" 2>&1 ||
     { tail -n 20 "$WORK/debootstrap.log" >&2; exit 1; }
   rm -rf "$WORK/rootfs/var/cache/apt/archives/"*.deb "$WORK/rootfs/var/lib/apt/lists/"*
-  tar -C "$WORK/rootfs" -c . | podman "${VFS[@]}" import - docker.io/library/debian:bookworm >/dev/null
+  tar -C "$WORK/rootfs" -c . | podman "${VFS[@]}" import --quiet - docker.io/library/debian:bookworm >/dev/null
   # The slim variant, as Debian's own: no documentation, manual pages or
   # translations, now or from packages installed later.
   cat >"$WORK/rootfs/etc/dpkg/dpkg.cfg.d/slim" <<'CFG'
@@ -58,7 +58,7 @@ path-exclude /usr/share/lintian/*
 CFG
   find "$WORK/rootfs/usr/share/doc" -mindepth 1 -not -name copyright -not -type d -delete
   rm -rf "$WORK/rootfs/usr/share/"{man,info,locale,lintian}/*
-  tar -C "$WORK/rootfs" -c . | podman "${VFS[@]}" import - docker.io/library/debian:bookworm-slim >/dev/null
+  tar -C "$WORK/rootfs" -c . | podman "${VFS[@]}" import --quiet - docker.io/library/debian:bookworm-slim >/dev/null
   rm -rf "$WORK/rootfs"
 fi
 
