@@ -97,10 +97,9 @@ class BlobCache {
     FileStamp verified;
     std::list<std::string>::iterator lru;  // Valid when fill is null.
   };
-  enum class Lookup { kHit, kMiss, kFilling };
-
   BlobCache(BlobCacheOptions options, int lock_fd);
-  std::string PathOf(const std::string& hex) const;
+  // Where the blob `digest` ("sha256:<hex>") is kept.
+  std::string PathOf(const std::string& digest) const;
   // Opens a ready entry's file and checks it against its stamp, hashing it
   // again when the stamp differs; removes the entry when it fails.
   absl::StatusOr<std::shared_ptr<CachedBlob>> OpenReady(

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -231,15 +232,21 @@ TEST_F(BlobCacheTest, RestartKeepsVerifiedBlobsAndDropsBadOnes) {
   EXPECT_TRUE(GetAndCheck(*cache, bad));
 }
 
-TEST_F(BlobCacheTest, RestartEvictsBeyondASmallerMaxBytes) {
+TEST_F(BlobCacheTest, RestartEvictsTheOldestBeyondASmallerMaxBytes) {
   Blob a = MakeBlob(1000, 15), b = MakeBlob(1000, 16);
   {
     auto cache = OpenCache(1 << 20);
     EXPECT_TRUE(GetAndCheck(*cache, a));
     EXPECT_TRUE(GetAndCheck(*cache, b));
   }
+  // File times are coarse; make a the older one for certain.
+  std::filesystem::last_write_time(
+      FileOf(a),
+      std::filesystem::last_write_time(FileOf(b)) - std::chrono::hours(1));
   auto cache = OpenCache(1500);
-  EXPECT_LE(cache->bytes(), 1500);
+  EXPECT_EQ(cache->bytes(), 1000);
+  EXPECT_FALSE(std::filesystem::exists(FileOf(a)));
+  EXPECT_FALSE(GetAndCheck(*cache, b));  // Kept, verified on first use.
 }
 
 TEST_F(BlobCacheTest, FullDiskMeansNotCachedNeverWrongBytes) {
